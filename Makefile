@@ -1,0 +1,39 @@
+# likeset: PGXS build.  `make test` and `make demo` set everything up
+# (packages, build, install, a temporary server); see README.md.
+
+EXTENSION = likeset
+MODULE_big = likeset
+OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
+	src/likeset_agg.o
+DATA = likeset--1.0.sql
+PGFILEDESC = "likeset - last-writer-wins element set"
+
+REGRESS = init io ops agg errors properties big
+REGRESS_OPTS = --load-extension=likeset
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The plain-C core, built without the backend, for the unit tests
+CORE_SRCS = src/likeset_core.c src/likeset_text.c
+UNIT_CFLAGS = -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc
+
+test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
+	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
+
+.PHONY: unitcheck test demo
+unitcheck: test/unit/likeset_unit
+	test/unit/likeset_unit
+
+test:
+	sh scripts/run.sh test
+
+demo:
+	sh scripts/run.sh demo
+
+EXTRA_CLEAN = test/unit/likeset_unit results regression.diffs regression.out tmp_check log

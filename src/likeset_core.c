@@ -1,0 +1,608 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_core.c
+ *	  Set algorithms over the stored format: search, apply one operation,
+ *	  merge, build from unsorted operations, compact, validate, compare.
+ *
+ * Plain C with no backend calls; see likeset.h for the format.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset.h"
+
+#include <stdlib.h>
+
+static likeset_alloc_fn core_alloc = malloc;
+static likeset_free_fn core_free = free;
+
+/* Install the allocator the core uses (palloc in the backend) */
+void
+likeset_core_init(likeset_alloc_fn alloc, likeset_free_fn dealloc)
+{
+	core_alloc = alloc;
+	core_free = dealloc;
+}
+
+/* Allocate through the installed allocator */
+void *
+likeset_alloc(size_t size)
+{
+	return core_alloc(size);
+}
+
+/* Free through the installed allocator */
+void
+likeset_free(void *ptr)
+{
+	core_free(ptr);
+}
+
+/* Total size in bytes of a well-formed value */
+size_t
+likeset_size(const LikesetData *s)
+{
+	return LIKESET_SIZE(s->nentries, LIKESET_DATALEN(s));
+}
+
+/* Fill *err (when given) for a malformed value */
+static LikesetStatus
+corrupt(LikesetError *err, const char *detail)
+{
+	if (err)
+	{
+		err->status = LIKESET_ERR_CORRUPT;
+		err->pos = -1;
+		strncpy(err->detail, detail, sizeof(err->detail) - 1);
+		err->detail[sizeof(err->detail) - 1] = '\0';
+	}
+	return LIKESET_ERR_CORRUPT;
+}
+
+/* Allocate a value with room for n entries and datalen element bytes */
+static LikesetData *
+likeset_new(uint32_t n, size_t datalen)
+{
+	size_t		size = LIKESET_SIZE(n, datalen);
+	LikesetData *s = likeset_alloc(size);
+
+	if (s == NULL)
+		return NULL;
+	memset(s, 0, LIKESET_HDRSZ);
+	s->version = LIKESET_FORMAT_VERSION;
+	s->nentries = n;
+	s->maxts = LIKESET_TS_NONE;
+	s->horizon = LIKESET_TS_NONE;
+	return s;
+}
+
+/* The empty set */
+LikesetData *
+likeset_empty(void)
+{
+	return likeset_new(0, 0);
+}
+
+/*
+ * Writes entries in ascending element order into a value allocated for a
+ * capacity, then closes the gap left when fewer entries were written.
+ */
+typedef struct LikesetWriter
+{
+	LikesetData *s;
+	uint32_t	cap;
+	uint32_t	n;
+	uint32_t	dlen;
+	int64_t    *ts;
+	uint32_t   *ends;
+	char	   *data;
+} LikesetWriter;
+
+/* Start writing a value of at most cap entries and capdata element bytes */
+static LikesetStatus
+writer_start(LikesetWriter *w, size_t cap, size_t capdata)
+{
+	if (cap > LIKESET_MAX_ENTRIES)
+		return LIKESET_ERR_TOO_MANY;
+	if (LIKESET_SIZE(cap, capdata) > LIKESET_MAX_SIZE)
+		return LIKESET_ERR_TOO_BIG;
+	w->s = likeset_new((uint32_t) cap, capdata);
+	if (w->s == NULL)
+		return LIKESET_ERR_NO_MEMORY;
+	w->cap = (uint32_t) cap;
+	w->n = 0;
+	w->dlen = 0;
+	w->ts = LIKESET_TS_ARRAY(w->s);
+	w->ends = LIKESET_ENDS_ARRAY(w->s);
+	w->data = LIKESET_DATA(w->s);
+	return LIKESET_OK;
+}
+
+/* Append one entry; the caller keeps elements ascending and within capacity */
+static inline void
+writer_push(LikesetWriter *w, const char *elem, uint32_t len, bool removed,
+			int64_t ts)
+{
+	memcpy(w->data + w->dlen, elem, len);
+	w->dlen += len;
+	w->ts[w->n] = ts;
+	w->ends[w->n] = w->dlen | (removed ? LIKESET_REMOVED_BIT : 0);
+	w->n++;
+	if (!removed)
+		w->s->npresent++;
+	if (w->s->maxts == LIKESET_TS_NONE || ts > w->s->maxts)
+		w->s->maxts = ts;
+}
+
+/* Finish: move ends[] and data down over unused capacity */
+static LikesetData *
+writer_finish(LikesetWriter *w)
+{
+	LikesetData *s = w->s;
+
+	if (w->n < w->cap)
+	{
+		s->nentries = w->n;
+		memmove(LIKESET_ENDS_ARRAY(s), w->ends, 4 * (size_t) w->n);
+		memmove(LIKESET_DATA(s), w->data, w->dlen);
+	}
+	return s;
+}
+
+/*
+ * Binary search for an element: its index when present, otherwise
+ * -(insertion point) - 1.
+ */
+int64_t
+likeset_find(const LikesetData *s, const char *elem, uint32_t len)
+{
+	const uint32_t *ends = LIKESET_ENDS_ARRAY(s);
+	const char *data = LIKESET_DATA(s);
+	int64_t		lo = 0;
+	int64_t		hi = (int64_t) s->nentries - 1;
+
+	while (lo <= hi)
+	{
+		int64_t		mid = lo + (hi - lo) / 2;
+		uint32_t	start = mid == 0 ? 0 : (ends[mid - 1] & LIKESET_END_MASK);
+		uint32_t	end = ends[mid] & LIKESET_END_MASK;
+		int			c = likeset_elem_cmp(data + start, end - start, elem, len);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -lo - 1;
+}
+
+/*
+ * Merge one operation into a set.  *result is s itself when the operation
+ * changes nothing (an older or equal operation), else a new value.
+ */
+LikesetStatus
+likeset_apply(const LikesetData *s, const LikesetEntry *op, LikesetData **result)
+{
+	int64_t		pos = likeset_find(s, op->elem, op->len);
+	uint32_t	n = s->nentries;
+	uint32_t	datalen = LIKESET_DATALEN(s);
+	const int64_t *ts = LIKESET_TS_ARRAY(s);
+	const uint32_t *ends = LIKESET_ENDS_ARRAY(s);
+	const char *data = LIKESET_DATA(s);
+	uint32_t	i;
+	uint32_t	skip;			/* entries of s replaced: 0 or 1 */
+	uint32_t	start;
+	uint32_t	oldend;
+	uint32_t	newn;
+	int64_t		delta;
+	LikesetData *r;
+	int64_t    *rts;
+	uint32_t   *rends;
+	char	   *rdata;
+
+	if (op->len > LIKESET_MAX_ELEMENT_LEN)
+		return LIKESET_ERR_ELEMENT_TOO_LONG;
+	if (!likeset_ts_valid(op->ts))
+		return LIKESET_ERR_TS_RANGE;
+
+	if (pos >= 0)
+	{
+		i = (uint32_t) pos;
+		if (likeset_op_cmp(op->ts, op->removed, ts[i],
+						   (ends[i] & LIKESET_REMOVED_BIT) != 0) <= 0)
+		{
+			*result = (LikesetData *) s;
+			return LIKESET_OK;
+		}
+		skip = 1;
+	}
+	else
+	{
+		i = (uint32_t) (-pos - 1);
+		skip = 0;
+		if (n >= LIKESET_MAX_ENTRIES)
+			return LIKESET_ERR_TOO_MANY;
+	}
+
+	start = i == 0 ? 0 : (ends[i - 1] & LIKESET_END_MASK);
+	oldend = skip ? (ends[i] & LIKESET_END_MASK) : start;
+	delta = (int64_t) op->len - (int64_t) (oldend - start);
+	newn = n - skip + 1;
+	if (LIKESET_SIZE(newn, (size_t) ((int64_t) datalen + delta)) > LIKESET_MAX_SIZE)
+		return LIKESET_ERR_TOO_BIG;
+
+	r = likeset_new(newn, (size_t) ((int64_t) datalen + delta));
+	if (r == NULL)
+		return LIKESET_ERR_NO_MEMORY;
+	rts = LIKESET_TS_ARRAY(r);
+	rends = LIKESET_ENDS_ARRAY(r);
+	rdata = LIKESET_DATA(r);
+
+	/* timestamps */
+	memcpy(rts, ts, 8 * (size_t) i);
+	rts[i] = op->ts;
+	memcpy(rts + i + 1, ts + i + skip, 8 * (size_t) (n - i - skip));
+
+	/* end offsets: the suffix shifts by delta, flag bits untouched */
+	memcpy(rends, ends, 4 * (size_t) i);
+	rends[i] = (start + op->len) | (op->removed ? LIKESET_REMOVED_BIT : 0);
+	for (uint32_t j = i + skip; j < n; j++)
+		rends[j - skip + 1] = (uint32_t) ((int64_t) ends[j] + delta);
+
+	/* element bytes */
+	memcpy(rdata, data, start);
+	memcpy(rdata + start, op->elem, op->len);
+	memcpy(rdata + start + op->len, data + oldend, datalen - oldend);
+
+	r->npresent = s->npresent + (op->removed ? 0 : 1) -
+		((skip && !(ends[i] & LIKESET_REMOVED_BIT)) ? 1 : 0);
+	r->maxts = (s->maxts == LIKESET_TS_NONE || op->ts > s->maxts) ? op->ts : s->maxts;
+	*result = r;
+	return LIKESET_OK;
+}
+
+/* Cursor over the entries of one value, tracking element start offsets */
+typedef struct LikesetCursor
+{
+	const int64_t *ts;
+	const uint32_t *ends;
+	const char *data;
+	uint32_t	n;
+	uint32_t	i;
+	uint32_t	start;
+} LikesetCursor;
+
+static inline void
+cursor_init(LikesetCursor *c, const LikesetData *s)
+{
+	c->ts = LIKESET_TS_ARRAY(s);
+	c->ends = LIKESET_ENDS_ARRAY(s);
+	c->data = LIKESET_DATA(s);
+	c->n = s->nentries;
+	c->i = 0;
+	c->start = 0;
+}
+
+static inline uint32_t
+cursor_len(const LikesetCursor *c)
+{
+	return (c->ends[c->i] & LIKESET_END_MASK) - c->start;
+}
+
+static inline bool
+cursor_removed(const LikesetCursor *c)
+{
+	return (c->ends[c->i] & LIKESET_REMOVED_BIT) != 0;
+}
+
+static inline void
+cursor_push(LikesetWriter *w, LikesetCursor *c)
+{
+	writer_push(w, c->data + c->start, cursor_len(c), cursor_removed(c),
+				c->ts[c->i]);
+}
+
+static inline void
+cursor_next(LikesetCursor *c)
+{
+	c->start = c->ends[c->i] & LIKESET_END_MASK;
+	c->i++;
+}
+
+/* Number of entries and element bytes that merging a and b yields */
+static void
+merge_count(const LikesetData *a, const LikesetData *b, size_t *n, size_t *dlen)
+{
+	LikesetCursor ca,
+				cb;
+
+	cursor_init(&ca, a);
+	cursor_init(&cb, b);
+	*n = 0;
+	*dlen = 0;
+	while (ca.i < ca.n && cb.i < cb.n)
+	{
+		int			c = likeset_elem_cmp(ca.data + ca.start, cursor_len(&ca),
+										 cb.data + cb.start, cursor_len(&cb));
+
+		*dlen += c <= 0 ? cursor_len(&ca) : cursor_len(&cb);
+		(*n)++;
+		if (c <= 0)
+			cursor_next(&ca);
+		if (c >= 0)
+			cursor_next(&cb);
+	}
+	*n += (ca.n - ca.i) + (cb.n - cb.i);
+	*dlen += (LIKESET_DATALEN(a) - ca.start) + (LIKESET_DATALEN(b) - cb.start);
+}
+
+/*
+ * Join of two states: for each element the greater operation.  One linear
+ * pass over both sorted entry lists.
+ */
+LikesetStatus
+likeset_merge(const LikesetData *a, const LikesetData *b, LikesetData **result)
+{
+	LikesetWriter w;
+	LikesetCursor ca,
+				cb;
+	size_t		cap = (size_t) a->nentries + b->nentries;
+	size_t		capdata = (size_t) LIKESET_DATALEN(a) + LIKESET_DATALEN(b);
+	LikesetStatus st;
+
+	/* the upper bound may exceed a limit the result respects: count first */
+	if (cap > LIKESET_MAX_ENTRIES || LIKESET_SIZE(cap, capdata) > LIKESET_MAX_SIZE)
+		merge_count(a, b, &cap, &capdata);
+	st = writer_start(&w, cap, capdata);
+	if (st != LIKESET_OK)
+		return st;
+
+	cursor_init(&ca, a);
+	cursor_init(&cb, b);
+	while (ca.i < ca.n && cb.i < cb.n)
+	{
+		int			c = likeset_elem_cmp(ca.data + ca.start, cursor_len(&ca),
+										 cb.data + cb.start, cursor_len(&cb));
+
+		if (c < 0)
+		{
+			cursor_push(&w, &ca);
+			cursor_next(&ca);
+		}
+		else if (c > 0)
+		{
+			cursor_push(&w, &cb);
+			cursor_next(&cb);
+		}
+		else
+		{
+			if (likeset_op_cmp(ca.ts[ca.i], cursor_removed(&ca),
+							   cb.ts[cb.i], cursor_removed(&cb)) >= 0)
+				cursor_push(&w, &ca);
+			else
+				cursor_push(&w, &cb);
+			cursor_next(&ca);
+			cursor_next(&cb);
+		}
+	}
+	for (; ca.i < ca.n; cursor_next(&ca))
+		cursor_push(&w, &ca);
+	for (; cb.i < cb.n; cursor_next(&cb))
+		cursor_push(&w, &cb);
+
+	*result = writer_finish(&w);
+	return LIKESET_OK;
+}
+
+/* qsort order for building: element ascending, then greatest op first */
+static int
+build_cmp(const void *pa, const void *pb)
+{
+	const LikesetEntry *a = pa;
+	const LikesetEntry *b = pb;
+	int			c = likeset_elem_cmp(a->elem, a->len, b->elem, b->len);
+
+	if (c != 0)
+		return c;
+	return -likeset_op_cmp(a->ts, a->removed, b->ts, b->removed);
+}
+
+/*
+ * Build a set from operations in any order, duplicates allowed: sorts ops
+ * in place and keeps the greatest operation of each element.
+ */
+LikesetStatus
+likeset_build(LikesetEntry *ops, size_t nops, LikesetData **result)
+{
+	LikesetWriter w;
+	size_t		n = 0;
+	size_t		dlen = 0;
+	LikesetStatus st;
+
+	for (size_t i = 0; i < nops; i++)
+	{
+		if (ops[i].len > LIKESET_MAX_ELEMENT_LEN)
+			return LIKESET_ERR_ELEMENT_TOO_LONG;
+		if (!likeset_ts_valid(ops[i].ts))
+			return LIKESET_ERR_TS_RANGE;
+	}
+	if (nops > 1)
+		qsort(ops, nops, sizeof(LikesetEntry), build_cmp);
+	for (size_t i = 0; i < nops; i++)
+	{
+		if (i > 0 && likeset_elem_cmp(ops[i].elem, ops[i].len,
+									  ops[i - 1].elem, ops[i - 1].len) == 0)
+			continue;
+		n++;
+		dlen += ops[i].len;
+	}
+	st = writer_start(&w, n, dlen);
+	if (st != LIKESET_OK)
+		return st;
+	for (size_t i = 0; i < nops; i++)
+	{
+		if (i > 0 && likeset_elem_cmp(ops[i].elem, ops[i].len,
+									  ops[i - 1].elem, ops[i - 1].len) == 0)
+			continue;
+		writer_push(&w, ops[i].elem, ops[i].len, ops[i].removed, ops[i].ts);
+	}
+	*result = writer_finish(&w);
+	return LIKESET_OK;
+}
+
+/*
+ * Build a set from entries that must already be strictly ascending by
+ * element, as binary input promises; anything else is corrupt input.
+ */
+LikesetStatus
+likeset_build_sorted(const LikesetEntry *ops, size_t n, LikesetData **result,
+					 LikesetError *err)
+{
+	LikesetWriter w;
+	size_t		dlen = 0;
+	LikesetStatus st;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		if (ops[i].len > LIKESET_MAX_ELEMENT_LEN)
+			return corrupt(err, "element longer than the maximum length");
+		if (memchr(ops[i].elem, '\0', ops[i].len) != NULL)
+			return corrupt(err, "element contains a zero byte");
+		if (!likeset_ts_valid(ops[i].ts))
+			return corrupt(err, "timestamp out of range");
+		if (i > 0 && likeset_elem_cmp(ops[i - 1].elem, ops[i - 1].len,
+									  ops[i].elem, ops[i].len) >= 0)
+			return corrupt(err, "elements are not sorted and unique");
+		dlen += ops[i].len;
+	}
+	st = writer_start(&w, n, dlen);
+	if (st != LIKESET_OK)
+		return st;
+	for (size_t i = 0; i < n; i++)
+		writer_push(&w, ops[i].elem, ops[i].len, ops[i].removed, ops[i].ts);
+	*result = writer_finish(&w);
+	return LIKESET_OK;
+}
+
+/*
+ * Drop tombstones older than horizon.  Returns s itself when none is, else
+ * a new value.
+ */
+LikesetData *
+likeset_compact(const LikesetData *s, int64_t horizon)
+{
+	LikesetWriter w;
+	LikesetCursor c;
+	uint32_t	drop = 0;
+	size_t		dropdata = 0;
+
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		if (cursor_removed(&c) && c.ts[c.i] < horizon)
+		{
+			drop++;
+			dropdata += cursor_len(&c);
+		}
+	}
+	if (drop == 0)
+		return (LikesetData *) s;
+	if (writer_start(&w, s->nentries - drop, LIKESET_DATALEN(s) - dropdata) != LIKESET_OK)
+		return NULL;			/* cannot happen: smaller than s */
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		if (!(cursor_removed(&c) && c.ts[c.i] < horizon))
+			cursor_push(&w, &c);
+	}
+	return writer_finish(&w);
+}
+
+/*
+ * Total order on states, for B-tree and sorting: entries compared in order
+ * by element bytes, then timestamp, then removed; a prefix sorts first.
+ * Zero exactly when the states are equal.
+ */
+int
+likeset_compare(const LikesetData *a, const LikesetData *b)
+{
+	LikesetCursor ca,
+				cb;
+
+	cursor_init(&ca, a);
+	cursor_init(&cb, b);
+	for (; ca.i < ca.n && cb.i < cb.n; cursor_next(&ca), cursor_next(&cb))
+	{
+		int			c = likeset_elem_cmp(ca.data + ca.start, cursor_len(&ca),
+										 cb.data + cb.start, cursor_len(&cb));
+
+		if (c != 0)
+			return c;
+		c = likeset_op_cmp(ca.ts[ca.i], cursor_removed(&ca),
+						   cb.ts[cb.i], cursor_removed(&cb));
+		if (c != 0)
+			return c;
+	}
+	if (ca.n - ca.i != cb.n - cb.i)
+		return (ca.n - ca.i) < (cb.n - cb.i) ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Check every invariant of a value of the given total size (see likeset.h).
+ * Never reads outside [s, s + size).
+ */
+LikesetStatus
+likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
+{
+	LikesetCursor c;
+	uint32_t	npresent = 0;
+	int64_t		maxts = LIKESET_TS_NONE;
+	uint32_t	prevend = 0;
+	const char *prev = NULL;
+	uint32_t	prevlen = 0;
+
+	if (size < LIKESET_HDRSZ)
+		return corrupt(err, "value shorter than its header");
+	if (size > LIKESET_MAX_SIZE)
+		return corrupt(err, "value larger than the maximum size");
+	if (s->version != LIKESET_FORMAT_VERSION)
+		return corrupt(err, "unknown format version");
+	if (s->flags != 0 || s->reserved != 0 || s->horizon != LIKESET_TS_NONE)
+		return corrupt(err, "reserved header fields are not zero");
+	if (s->nentries > LIKESET_MAX_ENTRIES)
+		return corrupt(err, "entry count exceeds the maximum");
+	if (LIKESET_SIZE(s->nentries, 0) > size)
+		return corrupt(err, "entry count does not fit the value's size");
+	if (LIKESET_SIZE(s->nentries, LIKESET_DATALEN(s)) != size)
+		return corrupt(err, "element data length does not match the value's size");
+
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		uint32_t	end = c.ends[c.i] & LIKESET_END_MASK;
+		uint32_t	len;
+
+		if (end < prevend)
+			return corrupt(err, "element offsets are not ascending");
+		len = end - c.start;
+		if (len > LIKESET_MAX_ELEMENT_LEN)
+			return corrupt(err, "element longer than the maximum length");
+		if (memchr(c.data + c.start, '\0', len) != NULL)
+			return corrupt(err, "element contains a zero byte");
+		if (prev != NULL && likeset_elem_cmp(prev, prevlen, c.data + c.start, len) >= 0)
+			return corrupt(err, "elements are not sorted and unique");
+		if (!likeset_ts_valid(c.ts[c.i]))
+			return corrupt(err, "timestamp out of range");
+		if (!cursor_removed(&c))
+			npresent++;
+		if (maxts == LIKESET_TS_NONE || c.ts[c.i] > maxts)
+			maxts = c.ts[c.i];
+		prev = c.data + c.start;
+		prevlen = len;
+		prevend = end;
+	}
+	if (npresent != s->npresent)
+		return corrupt(err, "present count does not match the entries");
+	if (maxts != s->maxts)
+		return corrupt(err, "highest timestamp does not match the entries");
+	return LIKESET_OK;
+}

@@ -1,0 +1,251 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_io.c
+ *	  Text and binary input/output of likeset, detoasting and error
+ *	  reporting shared by the fmgr layer.
+ *
+ * Binary form (send/recv), all integers in network byte order:
+ *
+ *	  uint8   LIKESET_SEND_VERSION
+ *	  int32   number of entries n
+ *	  n times: int64 timestamp, uint8 removed (0 or 1), int32 length, bytes
+ *
+ * Entries strictly ascending by element bytes.  recv checks all of it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset_pg.h"
+
+#include "libpq/pqformat.h"
+#include "mb/pg_wchar.h"
+#include "utils/memutils.h"
+
+PG_MODULE_MAGIC;
+
+#define LIKESET_SEND_VERSION	1
+/* bytes of one entry in the binary form, element excluded */
+#define LIKESET_SEND_ENTRY_MIN	13
+
+void		_PG_init(void);
+
+/* palloc can be handed to the core as is; pfree too */
+void
+_PG_init(void)
+{
+	likeset_core_init(palloc, pfree);
+}
+
+/*
+ * Detoast a likeset datum into an aligned, 4-byte-header value.  Stored
+ * values are aligned by their typalign; a copy is made if one is not.
+ */
+LikesetData *
+likeset_detoast(Datum d)
+{
+	struct varlena *v = PG_DETOAST_DATUM(d);
+
+	if (((uintptr_t) v) % MAXIMUM_ALIGNOF != 0)
+	{
+		struct varlena *copy = palloc(VARSIZE(v));
+
+		memcpy(copy, v, VARSIZE(v));
+		v = copy;
+	}
+	return (LikesetData *) v;
+}
+
+/* Raise the PostgreSQL error matching a core status */
+void
+likeset_report(LikesetStatus st, const LikesetError *err, const char *input)
+{
+	const char *detail = err ? err->detail : NULL;
+
+	switch (st)
+	{
+		case LIKESET_ERR_SYNTAX:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+					 errmsg("invalid input syntax for type likeset: \"%s\"",
+							input ? input : ""),
+					 (err && err->pos > 0) ?
+					 errdetail("At position %d: %s", err->pos, detail) : 0));
+			break;
+		case LIKESET_ERR_CORRUPT:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid binary data for type likeset"),
+					 detail ? errdetail("The value's %s.", detail) : 0));
+			break;
+		case LIKESET_ERR_ELEMENT_TOO_LONG:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("likeset element too long"),
+					 errdetail("An element may be at most %d bytes long.",
+							   LIKESET_MAX_ELEMENT_LEN)));
+			break;
+		case LIKESET_ERR_TOO_MANY:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("likeset has too many entries"),
+					 errdetail("A likeset holds at most %d entries, tombstones included.",
+							   LIKESET_MAX_ENTRIES)));
+			break;
+		case LIKESET_ERR_TOO_BIG:
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("likeset too large"),
+					 errdetail("A likeset value may be at most %zu bytes.",
+							   (size_t) LIKESET_MAX_SIZE)));
+			break;
+		case LIKESET_ERR_TS_RANGE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range for likeset"),
+					 errdetail("Timestamps must be finite and within PostgreSQL's timestamp range.")));
+			break;
+		case LIKESET_ERR_NO_MEMORY:
+			ereport(ERROR,
+					(errcode(ERRCODE_OUT_OF_MEMORY),
+					 errmsg("out of memory")));
+			break;
+		case LIKESET_OK:
+			break;
+	}
+	elog(ERROR, "unexpected likeset status %d", (int) st);
+}
+
+PG_FUNCTION_INFO_V1(likeset_in);
+/* Text input: see likeset_text.c for the grammar */
+Datum
+likeset_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	LikesetData *result;
+	LikesetError err;
+	LikesetStatus st = likeset_parse(str, &result, &err);
+
+	if (st != LIKESET_OK)
+	{
+		/* limits keep their own message; the position still helps */
+		if (st == LIKESET_ERR_ELEMENT_TOO_LONG || st == LIKESET_ERR_TOO_MANY)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg(st == LIKESET_ERR_TOO_MANY ?
+							"likeset has too many entries" :
+							"likeset element too long"),
+					 errdetail("At position %d: %s", err.pos, err.detail)));
+		likeset_report(st, &err, str);
+	}
+	PG_RETURN_LIKESET_P(result);
+}
+
+PG_FUNCTION_INFO_V1(likeset_out);
+/* Text output: canonical, in UTC, independent of DateStyle and TimeZone */
+Datum
+likeset_out(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	size_t		len;
+
+	PG_RETURN_CSTRING(likeset_format(s, &len));
+}
+
+PG_FUNCTION_INFO_V1(likeset_send);
+/* Binary output: the logical entries, led by a version byte */
+Datum
+likeset_send(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	StringInfoData buf;
+	LikesetEntry e;
+
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, LIKESET_SEND_VERSION);
+	pq_sendint32(&buf, s->nentries);
+	for (uint32_t i = 0; i < s->nentries; i++)
+	{
+		likeset_get_entry(s, i, &e);
+		pq_sendint64(&buf, e.ts);
+		pq_sendbyte(&buf, e.removed ? 1 : 0);
+		pq_sendint32(&buf, e.len);
+		pq_sendbytes(&buf, e.elem, e.len);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* Raise invalid_binary_representation for recv */
+static void
+recv_error(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary data for type likeset"),
+			 errdetail("%s", detail)));
+}
+
+/* Fail unless the message has n more bytes */
+static inline void
+recv_need(StringInfo buf, size_t n)
+{
+	if ((size_t) (buf->len - buf->cursor) < n)
+		recv_error("The message ends in the middle of a value.");
+}
+
+PG_FUNCTION_INFO_V1(likeset_recv);
+/* Binary input: validates everything text input would, and order */
+Datum
+likeset_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	int			version;
+	int32		n;
+	LikesetEntry *ops;
+	LikesetData *result;
+	LikesetError err;
+	LikesetStatus st;
+	int			encoding = GetDatabaseEncoding();
+
+	recv_need(buf, 5);
+	version = pq_getmsgbyte(buf);
+	if (version != LIKESET_SEND_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary data for type likeset"),
+				 errdetail("Unknown binary format version %d; this version of likeset reads version %d.",
+						   version, LIKESET_SEND_VERSION)));
+	n = (int32) pq_getmsgint(buf, 4);
+	if (n < 0 || n > LIKESET_MAX_ENTRIES)
+		recv_error("The entry count is negative or above the maximum.");
+	if ((size_t) n > (size_t) (buf->len - buf->cursor) / LIKESET_SEND_ENTRY_MIN)
+		recv_error("The entry count does not fit the message.");
+
+	ops = palloc(sizeof(LikesetEntry) * Max(n, 1));
+	for (int32 i = 0; i < n; i++)
+	{
+		int			removed;
+		int32		len;
+
+		recv_need(buf, LIKESET_SEND_ENTRY_MIN);
+		ops[i].ts = (int64_t) pq_getmsgint64(buf);
+		removed = pq_getmsgbyte(buf);
+		len = (int32) pq_getmsgint(buf, 4);
+		if (removed != 0 && removed != 1)
+			recv_error("An entry's removed flag is neither 0 nor 1.");
+		if (len < 0 || len > LIKESET_MAX_ELEMENT_LEN)
+			recv_error("An element's length is negative or above the maximum.");
+		recv_need(buf, len);
+		ops[i].removed = removed == 1;
+		ops[i].len = (uint32_t) len;
+		ops[i].elem = pq_getmsgbytes(buf, len);
+		if (!pg_verify_mbstr(encoding, ops[i].elem, len, true))
+			recv_error("An element is not valid in the database encoding.");
+	}
+	if (buf->cursor != buf->len)
+		recv_error("Junk after the last entry.");
+
+	st = likeset_build_sorted(ops, n, &result, &err);
+	if (st != LIKESET_OK)
+		likeset_report(st, &err, NULL);
+	pfree(ops);
+	PG_RETURN_LIKESET_P(result);
+}

@@ -1,0 +1,319 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_op.c
+ *	  Functions and operators on likeset: add, remove, merge, membership,
+ *	  count, elements, entries, compaction, comparison and hashing.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset_pg.h"
+
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "common/hashfn.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+/*
+ * Timestamp of an operation made without one: the current time, or just
+ * after the highest timestamp in s when the clock lags behind it, so that a
+ * change made after seeing s wins over everything in s.
+ */
+static int64_t
+likeset_default_ts(const LikesetData *s)
+{
+	int64_t		now = (int64_t) GetCurrentTimestamp();
+
+	if (s->maxts != LIKESET_TS_NONE && s->maxts >= now)
+	{
+		if (s->maxts + 1 >= LIKESET_TS_END)
+			likeset_report(LIKESET_ERR_TS_RANGE, NULL, NULL);
+		return s->maxts + 1;
+	}
+	return now;
+}
+
+/* Merge one operation on elem into s and return the result */
+static Datum
+likeset_apply_op(LikesetData *s, text *elem, bool removed, int64_t ts)
+{
+	LikesetEntry op;
+	LikesetData *result;
+
+	op.elem = VARDATA_ANY(elem);
+	op.len = VARSIZE_ANY_EXHDR(elem);
+	op.removed = removed;
+	op.ts = ts;
+	likeset_check(likeset_apply(s, &op, &result));
+	if (result == s)
+		PG_RETURN_POINTER(s);
+	PG_RETURN_LIKESET_P(result);
+}
+
+PG_FUNCTION_INFO_V1(likeset_add);
+/* likeset_add(s, elem): like now */
+Datum
+likeset_add(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+
+	return likeset_apply_op(s, PG_GETARG_TEXT_PP(1), false, likeset_default_ts(s));
+}
+
+PG_FUNCTION_INFO_V1(likeset_add_at);
+/* likeset_add(s, elem, ts): like at a given time */
+Datum
+likeset_add_at(PG_FUNCTION_ARGS)
+{
+	return likeset_apply_op(PG_GETARG_LIKESET_P(0), PG_GETARG_TEXT_PP(1), false,
+							PG_GETARG_TIMESTAMPTZ(2));
+}
+
+PG_FUNCTION_INFO_V1(likeset_remove);
+/* likeset_remove(s, elem): unlike now */
+Datum
+likeset_remove(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+
+	return likeset_apply_op(s, PG_GETARG_TEXT_PP(1), true, likeset_default_ts(s));
+}
+
+PG_FUNCTION_INFO_V1(likeset_remove_at);
+/* likeset_remove(s, elem, ts): unlike at a given time */
+Datum
+likeset_remove_at(PG_FUNCTION_ARGS)
+{
+	return likeset_apply_op(PG_GETARG_LIKESET_P(0), PG_GETARG_TEXT_PP(1), true,
+							PG_GETARG_TIMESTAMPTZ(2));
+}
+
+PG_FUNCTION_INFO_V1(likeset_merge_fn);
+/* likeset_merge(a, b): join of two states */
+Datum
+likeset_merge_fn(PG_FUNCTION_ARGS)
+{
+	LikesetData *a = PG_GETARG_LIKESET_P(0);
+	LikesetData *b = PG_GETARG_LIKESET_P(1);
+	LikesetData *result;
+
+	likeset_check(likeset_merge(a, b, &result));
+	PG_RETURN_LIKESET_P(result);
+}
+
+PG_FUNCTION_INFO_V1(likeset_contains);
+/* likeset_contains(s, elem): is elem present (last operation an add)? */
+Datum
+likeset_contains(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	text	   *elem = PG_GETARG_TEXT_PP(1);
+	int64_t		i = likeset_find(s, VARDATA_ANY(elem), VARSIZE_ANY_EXHDR(elem));
+
+	PG_RETURN_BOOL(i >= 0 &&
+				   !(LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT));
+}
+
+PG_FUNCTION_INFO_V1(likeset_count);
+/* likeset_count(s): present elements, read from the header alone */
+Datum
+likeset_count(PG_FUNCTION_ARGS)
+{
+	Datum		d = PG_GETARG_DATUM(0);
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	uint32_t	npresent;
+
+	/* fetch (and decompress) only the header when the value is toasted */
+	if (VARATT_IS_EXTENDED(v))
+		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
+	memcpy(&npresent, (char *) v + offsetof(LikesetData, npresent), sizeof(npresent));
+	PG_RETURN_INT64((int64) npresent);
+}
+
+PG_FUNCTION_INFO_V1(likeset_compact_fn);
+/* likeset_compact(s, horizon): drop tombstones older than horizon */
+Datum
+likeset_compact_fn(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	TimestampTz horizon = PG_GETARG_TIMESTAMPTZ(1);
+	LikesetData *result = likeset_compact(s, horizon);
+
+	if (result == s)
+		PG_RETURN_POINTER(s);
+	PG_RETURN_LIKESET_P(result);
+}
+
+PG_FUNCTION_INFO_V1(likeset_elements);
+/* likeset_elements(s): present elements in byte order */
+Datum
+likeset_elements(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *fctx;
+	LikesetData *s;
+	LikesetEntry e;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+
+		fctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(fctx->multi_call_memory_ctx);
+		fctx->user_fctx = PG_GETARG_LIKESET_P(0);
+		MemoryContextSwitchTo(old);
+	}
+	fctx = SRF_PERCALL_SETUP();
+	s = fctx->user_fctx;
+	while (fctx->call_cntr < s->nentries)
+	{
+		likeset_get_entry(s, (uint32_t) fctx->call_cntr, &e);
+		fctx->call_cntr++;
+		if (!e.removed)
+			SRF_RETURN_NEXT(fctx, PointerGetDatum(cstring_to_text_with_len(e.elem, e.len)));
+	}
+	SRF_RETURN_DONE(fctx);
+}
+
+PG_FUNCTION_INFO_V1(likeset_entries);
+/* likeset_entries(s): every entry, tombstones included */
+Datum
+likeset_entries(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *fctx;
+	LikesetData *s;
+	LikesetEntry e;
+	Datum		values[3];
+	bool		nulls[3] = {false, false, false};
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		TupleDesc	tupdesc;
+
+		fctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(fctx->multi_call_memory_ctx);
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		fctx->tuple_desc = BlessTupleDesc(tupdesc);
+		fctx->user_fctx = PG_GETARG_LIKESET_P(0);
+		fctx->max_calls = ((LikesetData *) fctx->user_fctx)->nentries;
+		MemoryContextSwitchTo(old);
+	}
+	fctx = SRF_PERCALL_SETUP();
+	s = fctx->user_fctx;
+	if (fctx->call_cntr < fctx->max_calls)
+	{
+		likeset_get_entry(s, (uint32_t) fctx->call_cntr, &e);
+		values[0] = PointerGetDatum(cstring_to_text_with_len(e.elem, e.len));
+		values[1] = TimestampTzGetDatum(e.ts);
+		values[2] = BoolGetDatum(e.removed);
+		SRF_RETURN_NEXT(fctx, HeapTupleGetDatum(heap_form_tuple(fctx->tuple_desc,
+																 values, nulls)));
+	}
+	SRF_RETURN_DONE(fctx);
+}
+
+/*
+ * Equality of whole states.  The stored form is canonical, so equal states
+ * have equal bytes; differing sizes settle it without detoasting.
+ */
+static bool
+likeset_equal(FunctionCallInfo fcinfo)
+{
+	LikesetData *a;
+	LikesetData *b;
+
+	if (toast_raw_datum_size(PG_GETARG_DATUM(0)) !=
+		toast_raw_datum_size(PG_GETARG_DATUM(1)))
+		return false;
+	a = PG_GETARG_LIKESET_P(0);
+	b = PG_GETARG_LIKESET_P(1);
+	return memcmp(a, b, VARSIZE(a)) == 0;
+}
+
+PG_FUNCTION_INFO_V1(likeset_eq);
+/* a = b */
+Datum
+likeset_eq(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(likeset_equal(fcinfo));
+}
+
+PG_FUNCTION_INFO_V1(likeset_ne);
+/* a <> b */
+Datum
+likeset_ne(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(!likeset_equal(fcinfo));
+}
+
+/* Three-way comparison for the B-tree order (see likeset_compare) */
+static int
+likeset_cmp_args(FunctionCallInfo fcinfo)
+{
+	return likeset_compare(PG_GETARG_LIKESET_P(0), PG_GETARG_LIKESET_P(1));
+}
+
+PG_FUNCTION_INFO_V1(likeset_cmp);
+/* B-tree support: -1, 0 or 1 */
+Datum
+likeset_cmp(PG_FUNCTION_ARGS)
+{
+	int			c = likeset_cmp_args(fcinfo);
+
+	PG_RETURN_INT32(c < 0 ? -1 : c > 0 ? 1 : 0);
+}
+
+PG_FUNCTION_INFO_V1(likeset_lt);
+/* a < b */
+Datum
+likeset_lt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(likeset_cmp_args(fcinfo) < 0);
+}
+
+PG_FUNCTION_INFO_V1(likeset_le);
+/* a <= b */
+Datum
+likeset_le(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(likeset_cmp_args(fcinfo) <= 0);
+}
+
+PG_FUNCTION_INFO_V1(likeset_gt);
+/* a > b */
+Datum
+likeset_gt(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(likeset_cmp_args(fcinfo) > 0);
+}
+
+PG_FUNCTION_INFO_V1(likeset_ge);
+/* a >= b */
+Datum
+likeset_ge(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(likeset_cmp_args(fcinfo) >= 0);
+}
+
+PG_FUNCTION_INFO_V1(likeset_hash);
+/* Hash of the canonical bytes: equal states hash alike */
+Datum
+likeset_hash(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+
+	return hash_any((unsigned char *) s + VARHDRSZ, VARSIZE(s) - VARHDRSZ);
+}
+
+PG_FUNCTION_INFO_V1(likeset_hash_extended);
+/* Seeded 64-bit hash, for hash partitioning */
+Datum
+likeset_hash_extended(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+
+	return hash_any_extended((unsigned char *) s + VARHDRSZ, VARSIZE(s) - VARHDRSZ,
+							 PG_GETARG_INT64(1));
+}

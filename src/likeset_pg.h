@@ -1,0 +1,54 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_pg.h
+ *	  The fmgr layer's view of likeset: detoasting, returning values built
+ *	  by the core, and turning core statuses into PostgreSQL errors.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LIKESET_PG_H
+#define LIKESET_PG_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "likeset.h"
+
+/* PostgreSQL 18 replaced pg_attribute_noreturn() with pg_noreturn */
+#if PG_VERSION_NUM >= 180000
+#define LIKESET_NORETURN_PRE pg_noreturn
+#define LIKESET_NORETURN_POST
+#else
+#define LIKESET_NORETURN_PRE
+#define LIKESET_NORETURN_POST pg_attribute_noreturn()
+#endif
+
+extern LikesetData *likeset_detoast(Datum d);
+
+#define DatumGetLikesetP(X)			likeset_detoast(X)
+#define PG_GETARG_LIKESET_P(n)		DatumGetLikesetP(PG_GETARG_DATUM(n))
+#define PG_RETURN_LIKESET_P(x)		PG_RETURN_POINTER(likeset_seal(x))
+
+/* Set the varlena header of a value the core built; returns it */
+static inline LikesetData *
+likeset_seal(LikesetData *s)
+{
+	SET_VARSIZE(s, likeset_size(s));
+	return s;
+}
+
+/* Raise the error for a failed core call; input is the text parsed, if any */
+LIKESET_NORETURN_PRE extern void likeset_report(LikesetStatus st,
+												const LikesetError *err,
+												const char *input) LIKESET_NORETURN_POST;
+
+/* Raise the error for a failed core call that has no LikesetError */
+#define likeset_check(st) \
+	do { \
+		LikesetStatus st_ = (st); \
+		if (st_ != LIKESET_OK) \
+			likeset_report(st_, NULL, NULL); \
+	} while (0)
+
+#endif							/* LIKESET_PG_H */
