@@ -10,6 +10,9 @@ PGFILEDESC = "likeset - last-writer-wins element set"
 
 REGRESS = init io ops agg errors properties big
 REGRESS_OPTS = --load-extension=likeset
+# a fixed encoding and locale, whatever the machine's environment says
+ENCODING = UTF8
+NO_LOCALE = 1
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc
@@ -26,9 +29,18 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
 
-.PHONY: unitcheck test demo
+.PHONY: unitcheck regresscheck check-all test demo
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
+
+# pg_regress against a temporary instance of the installed server
+TEMP_PORT ?= 54329
+regresscheck:
+	rm -rf tmp_check
+	$(MAKE) installcheck EXTRA_REGRESS_OPTS="--temp-instance=$(CURDIR)/tmp_check --port=$(TEMP_PORT)"
+
+# Every test; run as an unprivileged user after `make install`
+check-all: unitcheck regresscheck
 
 test:
 	sh scripts/run.sh test
