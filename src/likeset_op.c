@@ -168,9 +168,10 @@ likeset_elements(PG_FUNCTION_ARGS)
 	while (fctx->call_cntr < s->nentries)
 	{
 		likeset_get_entry(s, (uint32_t) fctx->call_cntr, &e);
-		fctx->call_cntr++;
+		/* SRF_RETURN_NEXT advances call_cntr itself; tombstones are skipped here */
 		if (!e.removed)
 			SRF_RETURN_NEXT(fctx, PointerGetDatum(cstring_to_text_with_len(e.elem, e.len)));
+		fctx->call_cntr++;
 	}
 	SRF_RETURN_DONE(fctx);
 }
