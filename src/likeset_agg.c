@@ -40,7 +40,20 @@ typedef struct LikesetAggState
 	List	   *chunks;
 } LikesetAggState;
 
-/* The state for this call, created on the first row */
+/*
+ * A row with a NULL argument leaves the state as it is; in particular a
+ * group of such rows keeps a NULL state, and the aggregate returns NULL,
+ * while a group with at least one value (even '{}') returns a set.
+ */
+static Datum
+agg_skip_row(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(PG_GETARG_POINTER(0));
+}
+
+/* The state for this call, created on the first row with a value */
 static LikesetAggState *
 agg_state(FunctionCallInfo fcinfo, int argno)
 {
@@ -193,10 +206,12 @@ PG_FUNCTION_INFO_V1(likeset_merge_agg_trans);
 Datum
 likeset_merge_agg_trans(PG_FUNCTION_ARGS)
 {
-	LikesetAggState *st = agg_state(fcinfo, 0);
+	LikesetAggState *st;
 
-	if (!PG_ARGISNULL(1))
-		agg_push_run(st, agg_copy(st, PG_GETARG_LIKESET_P(1)));
+	if (PG_ARGISNULL(1))
+		return agg_skip_row(fcinfo);
+	st = agg_state(fcinfo, 0);
+	agg_push_run(st, agg_copy(st, PG_GETARG_LIKESET_P(1)));
 	PG_RETURN_POINTER(st);
 }
 
@@ -205,10 +220,12 @@ PG_FUNCTION_INFO_V1(likeset_agg_trans);
 Datum
 likeset_agg_trans(PG_FUNCTION_ARGS)
 {
-	LikesetAggState *st = agg_state(fcinfo, 0);
+	LikesetAggState *st;
 
-	if (!PG_ARGISNULL(1))
-		agg_add_op(st, PG_GETARG_TEXT_PP(1), false, LIKESET_TS_MIN);
+	if (PG_ARGISNULL(1))
+		return agg_skip_row(fcinfo);
+	st = agg_state(fcinfo, 0);
+	agg_add_op(st, PG_GETARG_TEXT_PP(1), false, LIKESET_TS_MIN);
 	PG_RETURN_POINTER(st);
 }
 
@@ -217,38 +234,47 @@ PG_FUNCTION_INFO_V1(likeset_agg_ts_trans);
 Datum
 likeset_agg_ts_trans(PG_FUNCTION_ARGS)
 {
-	LikesetAggState *st = agg_state(fcinfo, 0);
+	LikesetAggState *st;
 
-	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
-		agg_add_op(st, PG_GETARG_TEXT_PP(1), false, PG_GETARG_TIMESTAMPTZ(2));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return agg_skip_row(fcinfo);
+	st = agg_state(fcinfo, 0);
+	agg_add_op(st, PG_GETARG_TEXT_PP(1), false, PG_GETARG_TIMESTAMPTZ(2));
 	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(likeset_agg_combine);
-/* Combine two partial states (parallel aggregation) */
+/*
+ * Combine two partial states (parallel aggregation): the other state's runs
+ * and buffered operations become runs of this one; the other state keeps
+ * its contents (only its buffer's order may change).
+ */
 Datum
 likeset_agg_combine(PG_FUNCTION_ARGS)
 {
 	LikesetAggState *st;
 	LikesetAggState *other;
-	LikesetData *run;
 
 	if (PG_ARGISNULL(1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(PG_GETARG_POINTER(0));
-	}
+		return agg_skip_row(fcinfo);
 	st = agg_state(fcinfo, 0);
 	other = (LikesetAggState *) PG_GETARG_POINTER(1);
-	run = agg_collapse(other);
-	if (run != NULL)
-		agg_push_run(st, agg_copy(st, run));
+	for (int i = 0; i < other->nruns; i++)
+		agg_push_run(st, agg_copy(st, other->runs[i]));
+	if (other->nops > 0)
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->cxt);
+		LikesetData *run;
+
+		likeset_check(likeset_build(other->ops, other->nops, &run));
+		MemoryContextSwitchTo(old);
+		agg_push_run(st, likeset_seal(run));
+	}
 	PG_RETURN_POINTER(st);
 }
 
 PG_FUNCTION_INFO_V1(likeset_agg_final);
-/* Final: the merged set, or NULL when no row had a value */
+/* Final: the merged set ('{}' when only empty sets came), NULL when no row had a value */
 Datum
 likeset_agg_final(PG_FUNCTION_ARGS)
 {
@@ -262,7 +288,7 @@ likeset_agg_final(PG_FUNCTION_ARGS)
 	st = (LikesetAggState *) PG_GETARG_POINTER(0);
 	run = agg_collapse(st);
 	if (run == NULL)
-		PG_RETURN_NULL();
+		PG_RETURN_LIKESET_P(likeset_empty());
 	/* the state may be finalized again (window, shared state): hand out a copy */
 	PG_RETURN_POINTER(memcpy(palloc(VARSIZE(run)), run, VARSIZE(run)));
 }
