@@ -557,6 +557,7 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 	LikesetCursor c;
 	uint32_t	npresent = 0;
 	int64_t		maxts = LIKESET_TS_NONE;
+	uint32_t	datalen;
 	uint32_t	prevend = 0;
 	const char *prev = NULL;
 	uint32_t	prevlen = 0;
@@ -575,14 +576,15 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 		return corrupt(err, "entry count does not fit the value's size");
 	if (LIKESET_SIZE(s->nentries, LIKESET_DATALEN(s)) != size)
 		return corrupt(err, "element data length does not match the value's size");
+	datalen = LIKESET_DATALEN(s);
 
 	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
 	{
 		uint32_t	end = c.ends[c.i] & LIKESET_END_MASK;
 		uint32_t	len;
 
-		if (end < prevend)
-			return corrupt(err, "element offsets are not ascending");
+		if (end < prevend || end > datalen)
+			return corrupt(err, "element offsets are not ascending or point past the data");
 		len = end - c.start;
 		if (len > LIKESET_MAX_ELEMENT_LEN)
 			return corrupt(err, "element longer than the maximum length");

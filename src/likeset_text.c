@@ -269,6 +269,9 @@ likeset_parse_ts(const char *str, size_t len, int64_t *ts)
 
 	if (negyear)
 		year = -year;
+	/* PostgreSQL's range is 4714 BC (-4713) to 294276; keep the arithmetic below from overflowing */
+	if (year < -4714 || year > 294277)
+		return false;
 	if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
 		return false;
 	v = mdays[month - 1];
@@ -278,7 +281,7 @@ likeset_parse_ts(const char *str, size_t len, int64_t *ts)
 		return false;
 
 	v = days_from_civil(year, (int) month, (int) day) - EPOCH_SHIFT_DAYS;
-	/* |v| < 2^27 days here, so the products below cannot overflow */
+	/* |v| < 2^27 days here (years checked above), so this cannot overflow */
 	v = v * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + usec;
 	v -= offset;
 	if (!likeset_ts_valid(v))
