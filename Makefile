@@ -34,11 +34,12 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
 
-# pg_regress against a temporary instance of the installed server
+# pg_regress, then the isolation tests, each against a temporary instance
+# of the installed server, then the TAP tests (which start their own nodes)
 TEMP_PORT ?= 54329
 regresscheck:
-	rm -rf tmp_check
-	$(MAKE) installcheck EXTRA_REGRESS_OPTS="--temp-instance=$(CURDIR)/tmp_check --port=$(TEMP_PORT)"
+	rm -rf tmp_regress
+	$(MAKE) installcheck EXTRA_REGRESS_OPTS="--temp-instance=$(CURDIR)/tmp_regress --port=$(TEMP_PORT)"
 
 # Every test; run as an unprivileged user after `make install`
 check-all: unitcheck regresscheck
@@ -49,4 +50,4 @@ test:
 demo:
 	sh scripts/run.sh demo
 
-EXTRA_CLEAN = test/unit/likeset_unit results regression.diffs regression.out tmp_check log
+EXTRA_CLEAN = test/unit/likeset_unit results regression.diffs regression.out tmp_check tmp_regress log output_iso

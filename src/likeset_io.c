@@ -74,7 +74,7 @@ likeset_report(LikesetStatus st, const LikesetError *err, const char *input)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid binary data for type likeset"),
-					 detail ? errdetail("The value's %s.", detail) : 0));
+					 detail ? errdetail("The value is malformed: %s.", detail) : 0));
 			break;
 		case LIKESET_ERR_ELEMENT_TOO_LONG:
 			ereport(ERROR,

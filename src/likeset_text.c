@@ -447,7 +447,13 @@ likeset_parse(const char *str, LikesetData **result, LikesetError *err)
 			}
 			else
 			{
-				if (*p == '\0' || is_special(*p) || *p == '-')
+				if (*p == '\0')
+				{
+					st = syntax_error(err, LIKESET_ERR_SYNTAX, str, p,
+									  "Unexpected end of input; expected an element or \"}\".");
+					goto fail;
+				}
+				if (is_special(*p) || *p == '-')
 				{
 					st = syntax_error(err, LIKESET_ERR_SYNTAX, str, p,
 									  *p == '-' ?
