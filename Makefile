@@ -4,12 +4,15 @@
 EXTENSION = likeset
 MODULE_big = likeset
 OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
-	src/likeset_agg.o
+	src/likeset_agg.o src/likeset_repl.o
 DATA = likeset--1.0.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
-REGRESS = init io ops agg errors properties big
+REGRESS = init io ops agg errors properties big replicate
 REGRESS_OPTS = --load-extension=likeset
+ISOLATION = concurrent_likes replica_insert_race
+ISOLATION_OPTS = --load-extension=likeset
+TAP_TESTS = 1
 # a fixed encoding and locale, whatever the machine's environment says
 ENCODING = UTF8
 NO_LOCALE = 1

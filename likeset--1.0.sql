@@ -266,3 +266,84 @@ CREATE AGGREGATE @extschema@.likeset_agg(text, timestamptz) (
 );
 COMMENT ON AGGREGATE @extschema@.likeset_agg(text, timestamptz) IS
 	'set of the elements, each added at its timestamp (the latest one wins)';
+
+-- Replication: merge on apply (see src/likeset_repl.c and README).
+-- Apply workers run with an empty search_path: everything here is pinned.
+
+CREATE FUNCTION @extschema@.likeset_repl_trigger() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'likeset_repl_trigger'
+	LANGUAGE C
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.likeset_repl_trigger() IS
+	'replica-only row trigger installed by likeset_replicate(): merges replicated rows into local ones';
+
+CREATE FUNCTION @extschema@.likeset_replicate(tbl regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+	SET client_min_messages = warning
+AS $$
+DECLARE
+	rel record;
+BEGIN
+	SELECT c.relname, c.relkind, c.relowner, c.relreplident INTO rel
+		FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+	IF NOT pg_catalog.pg_has_role(rel.relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', rel.relname
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	IF rel.relkind <> 'r' THEN
+		RAISE EXCEPTION '"%" is not a table', rel.relname
+			USING ERRCODE = 'wrong_object_type',
+				  DETAIL = 'likeset_replicate() works on ordinary tables (not partitioned tables, views or foreign tables).';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+				   WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+					 AND a.atttypid = '@extschema@.likeset'::pg_catalog.regtype) THEN
+		RAISE EXCEPTION 'table "%" has no likeset column', rel.relname
+			USING ERRCODE = 'object_not_in_prerequisite_state';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+				   WHERE i.indrelid = tbl
+					 AND ((rel.relreplident = 'd' AND i.indisprimary)
+						  OR (rel.relreplident = 'i' AND i.indisreplident))) THEN
+		RAISE EXCEPTION 'table "%" has no primary key or replica identity index', rel.relname
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Replicated rows are matched by key: add a primary key, or use REPLICA IDENTITY USING INDEX.';
+	END IF;
+	IF pg_catalog.current_setting('track_commit_timestamp') = 'off'
+	   AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+				   WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+					 AND a.atttypid <> '@extschema@.likeset'::pg_catalog.regtype
+					 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+									 WHERE i.indrelid = tbl AND i.indisunique
+									   AND a.attnum = ANY (i.indkey))) THEN
+		RAISE WARNING 'track_commit_timestamp is off: on table "%", concurrent changes of columns other than likesets on several nodes will not settle', rel.relname
+			USING HINT = 'Set track_commit_timestamp = on on every node: other columns then go to the latest commit.';
+	END IF;
+	EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS likeset_replicate_merge ON %s', tbl);
+	EXECUTE pg_catalog.format('CREATE TRIGGER likeset_replicate_merge BEFORE INSERT OR UPDATE ON %s '
+							  'FOR EACH ROW EXECUTE FUNCTION @extschema@.likeset_repl_trigger()', tbl);
+	EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE REPLICA TRIGGER likeset_replicate_merge', tbl);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.likeset_replicate(regclass) IS
+	'make logical replication merge the table''s likeset columns on apply instead of overwriting them';
+
+CREATE FUNCTION @extschema@.likeset_unreplicate(tbl regclass) RETURNS void
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+	SET client_min_messages = warning
+AS $$
+DECLARE
+	rel record;
+BEGIN
+	SELECT c.relname, c.relowner INTO rel FROM pg_catalog.pg_class c WHERE c.oid = tbl;
+	IF NOT pg_catalog.pg_has_role(rel.relowner, 'USAGE') THEN
+		RAISE EXCEPTION 'must be owner of table %', rel.relname
+			USING ERRCODE = 'insufficient_privilege';
+	END IF;
+	EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS likeset_replicate_merge ON %s', tbl);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.likeset_unreplicate(regclass) IS
+	'undo likeset_replicate(): replicated rows overwrite local ones again';
