@@ -1,0 +1,321 @@
+# Two nodes that publish to and subscribe from each other with binary
+# subscriptions (binary = true), so that likesets travel through
+# likeset_send and likeset_recv.  Elements that need quoting or escaping
+# in the text form, non-ASCII and empty elements, tombstones and equal
+# timestamps, changed on both nodes while replication is paused, must
+# converge to the same state, equal to a model of the operations, without
+# apply errors.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Encode qw(encode_utf8);
+use POSIX qw(strftime);
+use Time::HiRes qw(usleep);
+
+my $node_a = PostgreSQL::Test::Cluster->new('node_a');
+my $node_b = PostgreSQL::Test::Cluster->new('node_b');
+for my $node ($node_a, $node_b)
+{
+	$node->init(
+		allows_streaming => 'logical',
+		extra => [ '--encoding=UTF8', '--locale=C' ]);
+	$node->start;
+	$node->safe_psql(
+		'postgres', q{
+		CREATE EXTENSION likeset;
+		CREATE TABLE pages (page_id int PRIMARY KEY,
+		                    likes likeset NOT NULL DEFAULT '{}',
+		                    title text);
+		SELECT likeset_replicate('pages');
+		CREATE PUBLICATION pub FOR TABLE pages;
+	});
+}
+$node_b->safe_psql('postgres',
+	"CREATE SUBSCRIPTION sub_b CONNECTION '"
+	  . $node_a->connstr
+	  . " dbname=postgres' PUBLICATION pub WITH (copy_data = false, binary = true)"
+);
+$node_a->safe_psql('postgres',
+	"CREATE SUBSCRIPTION sub_a CONNECTION '"
+	  . $node_b->connstr
+	  . " dbname=postgres' PUBLICATION pub WITH (copy_data = false, binary = true)"
+);
+$node_b->wait_for_subscription_sync($node_a, 'sub_b');
+$node_a->wait_for_subscription_sync($node_b, 'sub_a');
+is($node_a->safe_psql('postgres', 'SELECT subbinary FROM pg_subscription'),
+	't', 'node_a subscribes in binary');
+is($node_b->safe_psql('postgres', 'SELECT subbinary FROM pg_subscription'),
+	't', 'node_b subscribes in binary');
+
+# Wait until subscriber $sub has applied everything publisher $pub has
+# written so far (wait_for_catchup, but giving up at once when the
+# subscriber's apply worker reports an error)
+sub wait_applied
+{
+	my ($pub, $sub, $subname) = @_;
+	my $target = $pub->lsn('write');
+	my $caught_up = qq{
+		SELECT '$target' <= replay_lsn AND state = 'streaming'
+		FROM pg_stat_replication WHERE application_name = '$subname'};
+	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
+	{
+		return 1 if $pub->safe_psql('postgres', $caught_up) eq 't';
+		return 0
+		  if $sub->safe_psql('postgres',
+			'SELECT sum(apply_error_count + sync_error_count) FROM pg_stat_subscription_stats'
+		  ) ne '0';
+		usleep(100_000);
+	}
+	return 0;
+}
+
+# Catch-up both ways, echoes included, until a round writes nothing
+sub sync_both
+{
+	for my $round (1 .. 30)
+	{
+		my $before_a = $node_a->lsn('insert');
+		my $before_b = $node_b->lsn('insert');
+		wait_applied($node_a, $node_b, 'sub_b') or return 0;
+		wait_applied($node_b, $node_a, 'sub_a') or return 0;
+		return 1
+		  if $node_a->lsn('insert') eq $before_a
+		  && $node_b->lsn('insert') eq $before_b;
+	}
+	return 0;
+}
+
+# The model: for each page and element (hex of its UTF-8 bytes), the
+# greatest (timestamp in microseconds since 1970, removed) of all operations
+my %model;
+
+sub model_op
+{
+	my ($page, $elem, $us, $removed) = @_;
+	my $key = unpack('H*', encode_utf8($elem));
+	my $cur = $model{$page}{$key};
+	$model{$page}{$key} = [ $us, $removed ]
+	  if !defined $cur
+	  || $us > $cur->[0]
+	  || ($us == $cur->[0] && $removed && !$cur->[1]);
+	return;
+}
+
+sub model_text
+{
+	my @lines;
+	for my $page (sort { $a <=> $b } keys %model)
+	{
+		for my $key (sort keys %{ $model{$page} })
+		{
+			my ($us, $removed) = @{ $model{$page}{$key} };
+			push @lines, join('|', $page, $key, $us, $removed ? 't' : 'f');
+		}
+	}
+	return join("\n", @lines);
+}
+
+sub entries_text
+{
+	my ($node) = @_;
+	my @lines = split /\n/, $node->safe_psql(
+		'postgres', q{
+		SELECT p.page_id, encode(convert_to(e.element, 'UTF8'), 'hex'),
+		       (extract(epoch FROM e.ts) * 1000000)::bigint, e.removed
+		FROM pages p, likeset_entries(p.likes) e});
+	return join("\n",
+		sort {
+			my @x = split /\|/, $a;
+			my @y = split /\|/, $b;
+			$x[0] <=> $y[0] or $x[1] cmp $y[1]
+		} @lines);
+}
+
+my $rows_query = 'SELECT page_id, likes::text, title FROM pages ORDER BY 1';
+
+sub check_converged
+{
+	my ($what) = @_;
+	ok(sync_both(), "$what: replication settles");
+	my $rows_a = $node_a->safe_psql('postgres', $rows_query);
+	is($node_b->safe_psql('postgres', $rows_query),
+		$rows_a, "$what: both nodes hold the same rows");
+	is(entries_text($node_a), model_text(), "$what: node_a equals the model");
+	is(entries_text($node_b), model_text(), "$what: node_b equals the model");
+	return;
+}
+
+# SQL literals
+sub lit
+{
+	my ($s) = @_;
+	$s =~ s/'/''/g;
+	return "'" . encode_utf8($s) . "'";
+}
+my $t0 = 1767225600 * 1000000;    # 2026-01-01 00:00:00 UTC
+
+sub ts_sql
+{
+	my ($us) = @_;
+	my $s = int($us / 1000000);
+	return "'"
+	  . strftime('%Y-%m-%d %H:%M:%S', gmtime($s))
+	  . sprintf('.%06d+00', $us - $s * 1000000) . "'";
+}
+
+# Statements that add or remove $elem on $page at $us, recorded in the model
+sub op
+{
+	my ($page, $fn, $elem, $us) = @_;
+	model_op($page, $elem, $us, $fn eq 'remove' ? 1 : 0);
+	return
+	    "UPDATE pages SET likes = likeset_$fn(likes, "
+	  . lit($elem) . ', '
+	  . ts_sql($us)
+	  . ") WHERE page_id = $page;\n";
+}
+
+# Elements the text form must quote or escape, non-ASCII ones, the empty one
+my @awkward = (
+	"it's", 'say "hi"', 'a,b', '{brace}', 'back\\slash', 'x@y',
+	'-dash', 'two words', '', "caf\x{e9}", "\x{65e5}\x{672c}", "\x{1F600}",
+	"tab\there", 'NULL');
+my $T1 = $t0 + 3600 * 1000000;
+my $T2 = $T1 + 1;
+my $T3 = $T1 + 2;
+
+# Page 1, made on node_a, reaches node_b with every element intact
+my $sql = "INSERT INTO pages VALUES (1, '{}', " . lit("caf\x{e9} \"1\"") . ");\n";
+$sql .= op(1, 'add', $_, $T1) for @awkward;
+$node_a->safe_psql('postgres', $sql);
+check_converged('awkward elements made on node_a');
+
+# Pause replication both ways, so that the nodes truly conflict
+sub set_enabled
+{
+	my ($enabled) = @_;
+	my $action = $enabled ? 'ENABLE' : 'DISABLE';
+	$node_a->safe_psql('postgres', "ALTER SUBSCRIPTION sub_a $action");
+	$node_b->safe_psql('postgres', "ALTER SUBSCRIPTION sub_b $action");
+	my $want = $enabled ? 1 : 0;
+	for my $node ($node_a, $node_b)
+	{
+		$node->poll_query_until('postgres',
+			"SELECT count(*) = $want FROM pg_stat_replication")
+		  or die "replication did not " . lc($action);
+	}
+	return;
+}
+set_enabled(0);
+
+# Conflicts while paused, for every awkward element:
+#  - node_a removes at T2 what node_b adds at T2: the remove wins the tie;
+#  - node_b removes at T1 what node_a added at T1: the remove wins the tie;
+#  - node_a removes at T2, node_b adds at T3: the later add wins;
+#  - page 2 inserted on both nodes with the same key, then changed on both.
+my ($sql_a, $sql_b) = ('', '');
+for my $i (0 .. $#awkward)
+{
+	my $e = $awkward[$i];
+	if ($i % 3 == 0)
+	{
+		$sql_a .= op(1, 'remove', $e, $T2);
+		$sql_b .= op(1, 'add', $e, $T2);
+	}
+	elsif ($i % 3 == 1)
+	{
+		$sql_b .= op(1, 'remove', $e, $T1);
+	}
+	else
+	{
+		$sql_a .= op(1, 'remove', $e, $T2);
+		$sql_b .= op(1, 'add', $e, $T3);
+	}
+}
+$sql_a .= "INSERT INTO pages VALUES (2, '{}', 'two');\n";
+$sql_b .= "INSERT INTO pages VALUES (2, '{}', 'two');\n";
+for my $i (0 .. $#awkward)
+{
+	my $e = $awkward[$i];
+	if ($i % 4 == 0)
+	{
+		$sql_a .= op(2, 'remove', $e, $T1);
+		$sql_b .= op(2, 'add', $e, $T1);
+	}
+	elsif ($i % 4 == 1)
+	{
+		$sql_a .= op(2, 'add', $e, $T1);
+		$sql_b .= op(2, 'remove', $e, $T1);
+	}
+	elsif ($i % 4 == 2)
+	{
+		$sql_a .= op(2, 'remove', $e, $T1);
+		$sql_b .= op(2, 'add', $e, $T3);
+	}
+	else
+	{
+		$sql_a .= op(2, 'add', $e, $T1);
+	}
+}
+$node_a->safe_psql('postgres', $sql_a);
+$node_b->safe_psql('postgres', $sql_b);
+
+# default-timestamp operations on both nodes, read back where they were made
+for my $n ('a', 'b')
+{
+	my $node = $n eq 'a' ? $node_a : $node_b;
+	for my $i (0 .. 3)
+	{
+		my $e = $awkward[ ($n eq 'a' ? 0 : 7) + $i ];
+		my $fn = $i % 2 ? 'remove' : 'add';
+		my $us = $node->safe_psql('postgres',
+			    "UPDATE pages SET likes = likeset_$fn(likes, "
+			  . lit($e)
+			  . ") WHERE page_id = 2 RETURNING "
+			  . "(SELECT (extract(epoch FROM e.ts) * 1000000)::bigint FROM likeset_entries(likes) e WHERE e.element = "
+			  . lit($e) . ')');
+		model_op(2, $e, $us, $fn eq 'remove' ? 1 : 0);
+	}
+}
+isnt($node_a->safe_psql('postgres', $rows_query),
+	$node_b->safe_psql('postgres', $rows_query),
+	'while paused the nodes differ');
+
+set_enabled(1);
+check_converged('conflicts made while paused');
+
+# The states read back through text on both nodes equal the stored ones
+for my $node ($node_a, $node_b)
+{
+	is( $node->safe_psql(
+			'postgres',
+			'SELECT bool_and(likes::text::likeset = likes) FROM pages'),
+		't',
+		$node->name . ': text round trip of the merged states');
+}
+is( $node_a->safe_psql(
+		'postgres',
+		'SELECT likeset_count(likes) || \'/\' || (SELECT count(*) FROM likeset_entries(likes)) FROM pages WHERE page_id = 1'
+	),
+	(scalar grep { !$_->[1] } values %{ $model{1} }) . '/'
+	  . scalar(keys %{ $model{1} }),
+	'page 1: present elements and tombstones as the model says');
+
+# No apply errors, no worker restarts
+for my $node ($node_a, $node_b)
+{
+	is( $node->safe_psql(
+			'postgres',
+			"SELECT apply_error_count || ',' || sync_error_count FROM pg_stat_subscription_stats"
+		),
+		'0,0',
+		$node->name . ': apply worker reported no errors');
+	my $log = slurp_file($node->logfile);
+	unlike($log, qr/ERROR:/, $node->name . ': no ERROR in the log');
+}
+
+$node_a->stop;
+$node_b->stop;
+done_testing();
