@@ -1,5 +1,7 @@
 -- demo/demo.sql: why likeset exists, told as a story about page likes.
--- Run by demo/demo.sh (psql -X -q, ON_ERROR_STOP); it narrates with \echo.
+-- Act 1 of the demo, on one server: demo/demo.sh runs it on node A, in a
+-- database of its own (psql -X -q, ON_ERROR_STOP), then plays act 2 on three
+-- servers that replicate to each other.  It narrates with \echo.
 -- Every operation carries an explicit client timestamp, so the output is the
 -- same on every run.  The DO ... ASSERT lines check each claim the narration
 -- makes: if one does not hold, the demo stops with an error.
@@ -79,7 +81,8 @@ SELECT e.* FROM pages, likeset_entries(likes) AS e WHERE page_id = 1;
 \echo '=== 4. Two replicas that accept writes ==='
 \echo
 \echo 'Page 1 is replicated to two nodes, A and B; each starts with a copy of the'
-\echo 'state above.'
+\echo 'state above.  (Here the two nodes are two rows of a table, and we play the'
+\echo 'replication by hand; act 2 does it with real servers.)'
 CREATE TABLE replicas (node text PRIMARY KEY, likes likeset NOT NULL);
 INSERT INTO replicas SELECT n, likes FROM pages, (VALUES ('A'), ('B')) AS v(n)
 	WHERE page_id = 1;
