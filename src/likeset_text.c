@@ -281,9 +281,25 @@ likeset_parse_ts(const char *str, size_t len, int64_t *ts)
 		return false;
 
 	v = days_from_civil(year, (int) month, (int) day) - EPOCH_SHIFT_DAYS;
-	/* |v| < 2^27 days here (years checked above), so this cannot overflow */
-	v = v * USECS_PER_DAY + ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + usec;
-	v -= offset;
+	{
+		/* time of day in UTC, then whole days carried, before multiplying */
+		int64_t		tod = ((hour * 60 + minute) * 60 + second) * USECS_PER_SEC + usec - offset;
+
+		while (tod < 0)
+		{
+			tod += USECS_PER_DAY;
+			v--;
+		}
+		while (tod >= USECS_PER_DAY)
+		{
+			tod -= USECS_PER_DAY;
+			v++;
+		}
+		/* LIKESET_TS_MIN and LIKESET_TS_END fall on midnights */
+		if (v < LIKESET_TS_MIN / USECS_PER_DAY || v >= LIKESET_TS_END / USECS_PER_DAY)
+			return false;
+		v = v * USECS_PER_DAY + tod;
+	}
 	if (!likeset_ts_valid(v))
 		return false;
 	*ts = v;
