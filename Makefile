@@ -24,6 +24,8 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+include test/fuzz/fuzz.mk
+include test/valgrind/valgrind.mk
 
 # The plain-C core, built without the backend, for the unit tests
 CORE_SRCS = src/likeset_core.c src/likeset_text.c
@@ -33,7 +35,7 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
 
-.PHONY: unitcheck regresscheck check-all test demo
+.PHONY: unitcheck regresscheck check-all test demo bench
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
 
@@ -45,7 +47,7 @@ regresscheck:
 	$(MAKE) installcheck EXTRA_REGRESS_OPTS="--temp-instance=$(CURDIR)/tmp_regress --port=$(TEMP_PORT)"
 
 # Every test; run as an unprivileged user after `make install`
-check-all: unitcheck regresscheck
+check-all: unitcheck fuzzcheck regresscheck
 
 test:
 	sh scripts/run.sh test
@@ -53,4 +55,7 @@ test:
 demo:
 	sh scripts/run.sh demo
 
-EXTRA_CLEAN = test/unit/likeset_unit results regression.diffs regression.out tmp_check tmp_regress log output_iso
+bench:
+	sh scripts/run.sh bench
+
+EXTRA_CLEAN = test/unit/likeset_unit test/fuzz/likeset_fuzz test/fuzz/work results regression.diffs regression.out tmp_check tmp_regress log output_iso

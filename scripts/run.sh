@@ -10,7 +10,8 @@ mode=${1:-test}
 top=$(cd "$(dirname "$0")/.." && pwd)
 PGVER=15
 PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
-PACKAGES="make gcc libc6-dev postgresql-$PGVER postgresql-server-dev-$PGVER libipc-run-perl"
+PACKAGES="make gcc libc6-dev clang libclang-rt-14-dev postgresql-$PGVER postgresql-server-dev-$PGVER libipc-run-perl"
+[ "$mode" = bench ] && PACKAGES="$PACKAGES gnuplot-nox"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO=sudo; fi
 
@@ -55,8 +56,16 @@ case "$mode" in
 	demo)
 		as_user env PGBIN="$($PG_CONFIG --bindir)" sh "$work/demo/demo.sh"
 		;;
+	bench)
+		as_user env PGBIN="$($PG_CONFIG --bindir)" sh "$work/bench/run.sh"
+		if [ "$work" != "$top" ]; then
+			mkdir -p "$top/bench/out"
+			cp -a "$work/bench/out/." "$top/bench/out/"
+		fi
+		echo "== results in bench/out/"
+		;;
 	*)
-		echo "usage: scripts/run.sh test|demo" >&2
+		echo "usage: scripts/run.sh test|demo|bench" >&2
 		exit 2
 		;;
 esac
