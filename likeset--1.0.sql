@@ -150,37 +150,37 @@ CREATE OPERATOR @extschema@.= (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_eq,
 	COMMUTATOR = OPERATOR(@extschema@.=), NEGATOR = OPERATOR(@extschema@.<>),
-	RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES
+	RESTRICT = pg_catalog.eqsel, JOIN = pg_catalog.eqjoinsel, HASHES, MERGES
 );
 CREATE OPERATOR @extschema@.<> (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_ne,
 	COMMUTATOR = OPERATOR(@extschema@.<>), NEGATOR = OPERATOR(@extschema@.=),
-	RESTRICT = neqsel, JOIN = neqjoinsel
+	RESTRICT = pg_catalog.neqsel, JOIN = pg_catalog.neqjoinsel
 );
 CREATE OPERATOR @extschema@.< (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_lt,
 	COMMUTATOR = OPERATOR(@extschema@.>), NEGATOR = OPERATOR(@extschema@.>=),
-	RESTRICT = scalarltsel, JOIN = scalarltjoinsel
+	RESTRICT = pg_catalog.scalarltsel, JOIN = pg_catalog.scalarltjoinsel
 );
 CREATE OPERATOR @extschema@.<= (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_le,
 	COMMUTATOR = OPERATOR(@extschema@.>=), NEGATOR = OPERATOR(@extschema@.>),
-	RESTRICT = scalarlesel, JOIN = scalarlejoinsel
+	RESTRICT = pg_catalog.scalarlesel, JOIN = pg_catalog.scalarlejoinsel
 );
 CREATE OPERATOR @extschema@.> (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_gt,
 	COMMUTATOR = OPERATOR(@extschema@.<), NEGATOR = OPERATOR(@extschema@.<=),
-	RESTRICT = scalargtsel, JOIN = scalargtjoinsel
+	RESTRICT = pg_catalog.scalargtsel, JOIN = pg_catalog.scalargtjoinsel
 );
 CREATE OPERATOR @extschema@.>= (
 	LEFTARG = @extschema@.likeset, RIGHTARG = @extschema@.likeset,
 	FUNCTION = @extschema@.likeset_ge,
 	COMMUTATOR = OPERATOR(@extschema@.<=), NEGATOR = OPERATOR(@extschema@.<),
-	RESTRICT = scalargesel, JOIN = scalargejoinsel
+	RESTRICT = pg_catalog.scalargesel, JOIN = pg_catalog.scalargejoinsel
 );
 
 -- An arbitrary but fixed total order (entries compared element by element),
