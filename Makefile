@@ -25,7 +25,6 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 include test/fuzz/fuzz.mk
-include test/valgrind/valgrind.mk
 
 # The plain-C core, built without the backend, for the unit tests
 CORE_SRCS = src/likeset_core.c src/likeset_text.c
