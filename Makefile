@@ -25,6 +25,7 @@ PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 include test/fuzz/fuzz.mk
+include test/valgrind/valgrind.mk
 
 # The plain-C core, built without the backend, for the unit tests
 CORE_SRCS = src/likeset_core.c src/likeset_text.c
@@ -34,7 +35,7 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
 
-.PHONY: unitcheck regresscheck check-all test demo bench
+.PHONY: unitcheck regresscheck check-all test demo bench valgrind
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
 
@@ -57,4 +58,8 @@ demo:
 bench:
 	sh scripts/run.sh bench
 
-EXTRA_CLEAN = test/unit/likeset_unit test/fuzz/likeset_fuzz test/fuzz/work results regression.diffs regression.out tmp_check tmp_regress log output_iso
+# the regression suite with the backend under Valgrind memcheck (~15 min)
+valgrind:
+	sh scripts/run.sh valgrind
+
+EXTRA_CLEAN = test/unit/likeset_unit test/fuzz/likeset_fuzz test/fuzz/work test/valgrind/work results regression.diffs regression.out tmp_check tmp_regress log output_iso

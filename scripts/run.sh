@@ -1,5 +1,5 @@
 #!/bin/sh
-# scripts/run.sh test|demo|bench: set up a Debian 12 machine for likeset and run
+# scripts/run.sh test|demo|bench|valgrind: set up a Debian 12 machine for likeset and run
 # one job.  Installs the packages it needs (with sudo when not root), builds
 # and installs the extension, then runs the job as an unprivileged user
 # (initdb refuses root: as root, the job runs as "postgres" in a copy of the
@@ -12,6 +12,7 @@ PGVER=15
 PG_CONFIG=/usr/lib/postgresql/$PGVER/bin/pg_config
 PACKAGES="make gcc libc6-dev clang libclang-rt-14-dev postgresql-$PGVER postgresql-server-dev-$PGVER libipc-run-perl"
 [ "$mode" = bench ] && PACKAGES="$PACKAGES gnuplot-nox"
+[ "$mode" = valgrind ] && PACKAGES="$PACKAGES valgrind"
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO=sudo; fi
 
@@ -64,8 +65,11 @@ case "$mode" in
 		fi
 		echo "== results in bench/out/"
 		;;
+	valgrind)
+		as_user make -C "$work" -s PG_CONFIG="$PG_CONFIG" valgrind-check
+		;;
 	*)
-		echo "usage: scripts/run.sh test|demo|bench" >&2
+		echo "usage: scripts/run.sh test|demo|bench|valgrind" >&2
 		exit 2
 		;;
 esac
