@@ -8,7 +8,7 @@ OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
 DATA = likeset--1.0.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
-REGRESS = init io ops agg errors properties big replicate
+REGRESS = init io ops agg errors properties big replicate security
 REGRESS_OPTS = --load-extension=likeset
 ISOLATION = concurrent_likes replica_insert_race
 ISOLATION_OPTS = --load-extension=likeset

@@ -1,0 +1,52 @@
+-- What the extension trusts: no SECURITY DEFINER, pinned search_path, and
+-- its functions keep working (and call nothing of a hostile schema) when
+-- the caller's search_path puts hostile objects first.
+
+-- no function of the extension borrows its owner's privileges
+SELECT count(*) AS security_definer
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'likeset')
+  AND p.prosecdef;
+
+-- every function that runs SQL pins its search_path
+SELECT p.proname, p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql') AS plpgsql,
+       p.proconfig
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+WHERE d.refclassid = 'pg_extension'::regclass
+  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'likeset')
+  AND (p.proconfig IS NOT NULL
+       OR p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+       OR p.prorettype = 'trigger'::regtype)
+ORDER BY 1;
+
+-- a hostile schema shadowing what likeset_replicate and the trigger use
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.format(text, regclass) RETURNS text
+	LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hijacked: evil.format'; END $$;
+CREATE FUNCTION evil.pg_has_role(oid, text) RETURNS boolean
+	LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hijacked: evil.pg_has_role'; END $$;
+CREATE FUNCTION evil.current_setting(text) RETURNS text
+	LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hijacked: evil.current_setting'; END $$;
+CREATE FUNCTION evil.int_eq(int, int) RETURNS boolean
+	LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'hijacked: evil.='; END $$;
+CREATE OPERATOR evil.= (LEFTARG = int, RIGHTARG = int, FUNCTION = evil.int_eq);
+CREATE TABLE public.sec_pages (id int PRIMARY KEY, likes likeset NOT NULL DEFAULT '{}');
+INSERT INTO public.sec_pages VALUES (1, '{a@2026-01-01T00:00:00Z}');
+
+-- pg_catalog is searched after evil: unqualified names would find evil's
+SET search_path = evil, pg_catalog, public;
+SELECT pg_has_role(0::oid, 'USAGE');	-- shows the trap is armed
+SELECT likeset_replicate('public.sec_pages');
+SELECT likeset_replicate('public.sec_pages');	-- twice: harmless
+-- the trigger, as an apply worker would fire it, with the hostile path
+SET session_replication_role = replica;
+INSERT INTO public.sec_pages VALUES (1, '{b@2026-01-01T00:00:00Z}');
+UPDATE public.sec_pages SET likes = '{-a@2026-01-02T00:00:00Z}' WHERE id OPERATOR(pg_catalog.=) 1;
+RESET session_replication_role;
+SELECT id, likes FROM public.sec_pages;
+SELECT likeset_unreplicate('public.sec_pages');
+RESET search_path;
+
+DROP TABLE public.sec_pages;
+DROP SCHEMA evil CASCADE;
