@@ -11,11 +11,13 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
-use Time::HiRes qw(usleep);
-use POSIX qw(strftime);
+use FindBin;
+use lib $FindBin::RealBin;
+use LikesetPair;
 
 my $node_a = PostgreSQL::Test::Cluster->new('node_a');
 my $node_b = PostgreSQL::Test::Cluster->new('node_b');
+set_pair($node_a, $node_b);
 for my $node ($node_a, $node_b)
 {
 	$node->init(allows_streaming => 'logical');
@@ -54,120 +56,8 @@ my %apply_pid = (
 	b => $node_b->safe_psql('postgres', $apply_pid_query));
 ok($apply_pid{a} && $apply_pid{b}, 'both apply workers run');
 
-# Wait until subscriber $sub has applied everything publisher $pub has
-# written so far (wait_for_catchup, but giving up at once when the
-# subscriber's apply worker reports an error)
-sub wait_applied
-{
-	my ($pub, $sub, $subname) = @_;
-	my $target = $pub->lsn('write');
-	my $caught_up = qq{
-		SELECT '$target' <= replay_lsn AND state = 'streaming'
-		FROM pg_stat_replication WHERE application_name = '$subname'};
-	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		return 1 if $pub->safe_psql('postgres', $caught_up) eq 't';
-		return 0
-		  if $sub->safe_psql('postgres',
-			'SELECT sum(apply_error_count + sync_error_count) FROM pg_stat_subscription_stats'
-		  ) ne '0';
-		usleep(100_000);
-	}
-	return 0;
-}
-
-# Wait until each node has applied everything the other wrote, echoes
-# included: rounds of catch-up both ways until a round in which neither
-# node wrote anything
-sub sync_both
-{
-	for my $round (1 .. 30)
-	{
-		my $before_a = $node_a->lsn('insert');
-		my $before_b = $node_b->lsn('insert');
-		wait_applied($node_a, $node_b, 'sub_b') or return 0;
-		wait_applied($node_b, $node_a, 'sub_a') or return 0;
-		return 1
-		  if $node_a->lsn('insert') eq $before_a
-		  && $node_b->lsn('insert') eq $before_b;
-	}
-	return 0;
-}
-
-# The model: for each page and element (hex of its bytes), the greatest
-# (timestamp in microseconds since 1970, removed) of all operations
-my %model;
-
-sub model_op
-{
-	my ($page, $elem, $us, $removed) = @_;
-	my $key = unpack('H*', $elem);
-	my $cur = $model{$page}{$key};
-	$model{$page}{$key} = [ $us, $removed ]
-	  if !defined $cur
-	  || $us > $cur->[0]
-	  || ($us == $cur->[0] && $removed && !$cur->[1]);
-	return;
-}
-
-sub model_text
-{
-	my @lines;
-	for my $page (sort { $a <=> $b } keys %model)
-	{
-		for my $key (sort keys %{ $model{$page} })
-		{
-			my ($us, $removed) = @{ $model{$page}{$key} };
-			push @lines, join('|', $page, $key, $us, $removed ? 't' : 'f');
-		}
-	}
-	return join("\n", @lines);
-}
-
-my $entries_query = q{
-	SELECT p.page_id, encode(convert_to(e.element, 'UTF8'), 'hex'),
-	       (extract(epoch FROM e.ts) * 1000000)::bigint, e.removed
-	FROM pages p, likeset_entries(p.likes) e};
-
-# A node's entries, sorted like model_text()
-sub entries_text
-{
-	my ($node) = @_;
-	my @lines = split /\n/, $node->safe_psql('postgres', $entries_query);
-	return join("\n",
-		sort {
-			my @x = split /\|/, $a;
-			my @y = split /\|/, $b;
-			$x[0] <=> $y[0] or $x[1] cmp $y[1]
-		} @lines);
-}
-
-my $rows_query = 'SELECT page_id, likes::text, title FROM pages ORDER BY 1';
-
-# Both nodes hold the same rows, and their entries are the model's
-sub check_converged
-{
-	my ($what) = @_;
-	ok(sync_both(), "$what: replication settles");
-	my $rows_a = $node_a->safe_psql('postgres', $rows_query);
-	my $rows_b = $node_b->safe_psql('postgres', $rows_query);
-	is($rows_b, $rows_a, "$what: both nodes hold the same rows");
-	is(entries_text($node_a), model_text(), "$what: node_a equals the model");
-	is(entries_text($node_b), model_text(), "$what: node_b equals the model");
-	return;
-}
-
-# An explicit timestamp: microseconds since 1970 and its SQL literal
+# An explicit timestamp's base: microseconds since 1970
 my $t0 = 1767225600 * 1000000;    # 2026-01-01 00:00:00 UTC
-
-sub ts_sql
-{
-	my ($us) = @_;
-	my $s = int($us / 1000000);
-	return "'"
-	  . strftime('%Y-%m-%d %H:%M:%S', gmtime($s))
-	  . sprintf('.%06d+00', $us - $s * 1000000) . "'";
-}
 
 #
 # Rows inserted on one node reach the other
