@@ -21,6 +21,9 @@ CREATE FUNCTION @extschema@.likeset_send(@extschema@.likeset) RETURNS bytea
 	AS 'MODULE_PATHNAME', 'likeset_send'
 	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
+-- STORAGE main: compressed, but kept in the row while it fits in a page
+-- (up to about 8 kB), so that a like or a membership test on a mid-size set
+-- does not go through the TOAST table; larger sets still move out of line.
 CREATE TYPE @extschema@.likeset (
 	INTERNALLENGTH = variable,
 	INPUT = @extschema@.likeset_in,
@@ -28,7 +31,7 @@ CREATE TYPE @extschema@.likeset (
 	RECEIVE = @extschema@.likeset_recv,
 	SEND = @extschema@.likeset_send,
 	ALIGNMENT = double,
-	STORAGE = extended
+	STORAGE = main
 );
 
 COMMENT ON TYPE @extschema@.likeset IS
