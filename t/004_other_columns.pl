@@ -88,10 +88,27 @@ is( $ra,
 	'the later title wins and the likes of both sides are kept')
   or diag $ra;
 
-# Idle: nothing more is written on either node
-my ($la, $lb) = ($node_a->lsn('insert'), $node_b->lsn('insert'));
+# Idle: nothing more is written on either node.  Apply workers report
+# their row counts to pg_stat_user_tables up to about a second late, so
+# wait until the counts stand still (an endless echo never lets them),
+# then watch counts and WAL for 3 s.
 my $writes = q{SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pages'};
-my ($wa, $wb) = ($node_a->safe_psql('postgres', $writes), $node_b->safe_psql('postgres', $writes));
+
+sub settled_writes
+{
+	my ($node) = @_;
+	my $prev = $node->safe_psql('postgres', $writes);
+	for (1 .. 20)
+	{
+		usleep(1_500_000);
+		my $cur = $node->safe_psql('postgres', $writes);
+		return $cur if $cur eq $prev;
+		$prev = $cur;
+	}
+	return 'still changing';
+}
+my ($wa, $wb) = (settled_writes($node_a), settled_writes($node_b));
+my ($la, $lb) = ($node_a->lsn('insert'), $node_b->lsn('insert'));
 sleep 3;
 is($node_a->safe_psql('postgres', $writes), $wa, 'node_a writes no more rows when idle');
 is($node_b->safe_psql('postgres', $writes), $wb, 'node_b writes no more rows when idle');
