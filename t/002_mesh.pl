@@ -443,6 +443,18 @@ check_logs();
 # (wal_log_hints is on, hint bits could otherwise be WAL-logged).
 my $sample =
   "SELECT pg_current_wal_insert_lsn(), n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pages'";
+# Apply workers report their row counts to the statistics up to about a
+# second late: first wait until every node's count stands still (an echo
+# storm never lets it), then take the first sample.
+my $count_q = "SELECT n_tup_ins + n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pages'";
+my $counts = join ',', map { $node{$_}->safe_psql('postgres', $count_q) } @names;
+for (1 .. 20)
+{
+	usleep(1_500_000);
+	my $now = join ',', map { $node{$_}->safe_psql('postgres', $count_q) } @names;
+	last if $now eq $counts;
+	$counts = $now;
+}
 my %s1;
 $s1{$_} = $node{$_}->safe_psql('postgres', $sample) foreach @names;
 my $idle = time;
