@@ -69,6 +69,21 @@ agg_state(FunctionCallInfo fcinfo, int argno)
 	return st;
 }
 
+/* Replace the two top runs by their merge; call in the state's context */
+static void
+agg_merge_top(LikesetAggState *st)
+{
+	LikesetData *a = st->runs[st->nruns - 2];
+	LikesetData *b = st->runs[st->nruns - 1];
+	LikesetData *m;
+
+	likeset_check(likeset_merge(a, b, &m));
+	pfree(a);
+	pfree(b);
+	st->runs[st->nruns - 2] = likeset_seal(m);
+	st->nruns--;
+}
+
 /*
  * Push a sorted run (allocated in st->cxt, now owned by the state) and
  * merge runs to keep each one more than twice the size of the one above.
@@ -88,17 +103,7 @@ agg_push_run(LikesetAggState *st, LikesetData *run)
 	while (st->nruns >= 2 &&
 		   (uint64) st->runs[st->nruns - 2]->nentries <=
 		   2 * (uint64) st->runs[st->nruns - 1]->nentries)
-	{
-		LikesetData *a = st->runs[st->nruns - 2];
-		LikesetData *b = st->runs[st->nruns - 1];
-		LikesetData *m;
-
-		likeset_check(likeset_merge(a, b, &m));
-		pfree(a);
-		pfree(b);
-		st->runs[st->nruns - 2] = likeset_seal(m);
-		st->nruns--;
-	}
+		agg_merge_top(st);
 	if (st->nruns >= LIKESET_AGG_MAXRUNS)
 		elog(ERROR, "likeset aggregate run stack overflow");	/* cannot happen */
 	MemoryContextSwitchTo(old);
@@ -137,17 +142,7 @@ agg_collapse(LikesetAggState *st)
 		return NULL;
 	old = MemoryContextSwitchTo(st->cxt);
 	while (st->nruns >= 2)
-	{
-		LikesetData *a = st->runs[st->nruns - 2];
-		LikesetData *b = st->runs[st->nruns - 1];
-		LikesetData *m;
-
-		likeset_check(likeset_merge(a, b, &m));
-		pfree(a);
-		pfree(b);
-		st->runs[st->nruns - 2] = likeset_seal(m);
-		st->nruns--;
-	}
+		agg_merge_top(st);
 	MemoryContextSwitchTo(old);
 	return st->runs[0];
 }
