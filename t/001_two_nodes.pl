@@ -18,22 +18,8 @@ use LikesetPair;
 my $node_a = PostgreSQL::Test::Cluster->new('node_a');
 my $node_b = PostgreSQL::Test::Cluster->new('node_b');
 set_pair($node_a, $node_b);
-for my $node ($node_a, $node_b)
-{
-	$node->init(allows_streaming => 'logical');
-	# no autovacuum: idle WAL must measure replication alone
-	$node->append_conf('postgresql.conf', "autovacuum = off\n");
-	$node->start;
-	$node->safe_psql(
-		'postgres', q{
-		CREATE EXTENSION likeset;
-		CREATE TABLE pages (page_id int PRIMARY KEY,
-		                    likes likeset NOT NULL DEFAULT '{}',
-		                    title text);
-		SELECT likeset_replicate('pages');
-		CREATE PUBLICATION pub FOR TABLE pages;
-	});
-}
+# no autovacuum: idle WAL must measure replication alone
+start_likeset_node($_, conf => "autovacuum = off\n") for ($node_a, $node_b);
 
 # each node subscribes to the other; the subscription's name is the
 # application_name the publisher sees

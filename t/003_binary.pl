@@ -18,22 +18,8 @@ use LikesetPair;
 my $node_a = PostgreSQL::Test::Cluster->new('node_a');
 my $node_b = PostgreSQL::Test::Cluster->new('node_b');
 set_pair($node_a, $node_b);
-for my $node ($node_a, $node_b)
-{
-	$node->init(
-		allows_streaming => 'logical',
-		extra => [ '--encoding=UTF8', '--locale=C' ]);
-	$node->start;
-	$node->safe_psql(
-		'postgres', q{
-		CREATE EXTENSION likeset;
-		CREATE TABLE pages (page_id int PRIMARY KEY,
-		                    likes likeset NOT NULL DEFAULT '{}',
-		                    title text);
-		SELECT likeset_replicate('pages');
-		CREATE PUBLICATION pub FOR TABLE pages;
-	});
-}
+start_likeset_node($_, extra => [ '--encoding=UTF8', '--locale=C' ])
+  for ($node_a, $node_b);
 $node_b->safe_psql('postgres',
 	"CREATE SUBSCRIPTION sub_b CONNECTION '"
 	  . $node_a->connstr

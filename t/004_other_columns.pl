@@ -9,25 +9,15 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
+use FindBin;
+use lib $FindBin::RealBin;
+use LikesetPair qw(start_likeset_node);
 
 my $node_a = PostgreSQL::Test::Cluster->new('node_a');
 my $node_b = PostgreSQL::Test::Cluster->new('node_b');
-for my $node ($node_a, $node_b)
-{
-	$node->init(allows_streaming => 'logical');
-	$node->append_conf('postgresql.conf',
-		"track_commit_timestamp = on\nautovacuum = off\nwal_retrieve_retry_interval = '200ms'\n");
-	$node->start;
-	$node->safe_psql(
-		'postgres', q{
-		CREATE EXTENSION likeset;
-		CREATE TABLE pages (page_id int PRIMARY KEY,
-		                    likes likeset NOT NULL DEFAULT '{}',
-		                    title text);
-		SELECT likeset_replicate('pages');
-		CREATE PUBLICATION pub FOR TABLE pages;
-	});
-}
+start_likeset_node($_,
+	conf => "track_commit_timestamp = on\nautovacuum = off\nwal_retrieve_retry_interval = '200ms'\n")
+  for ($node_a, $node_b);
 $node_b->safe_psql('postgres',
 	"CREATE SUBSCRIPTION sub_b CONNECTION '" . $node_a->connstr . ' dbname=postgres'
 	  . "' PUBLICATION pub WITH (copy_data = false)");

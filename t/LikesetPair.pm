@@ -13,12 +13,34 @@ use POSIX qw(strftime);
 use Time::HiRes qw(usleep);
 use Exporter 'import';
 
-our @EXPORT = qw(set_pair wait_applied sync_both model_op model_text
+our @EXPORT = qw(start_likeset_node set_pair wait_applied sync_both model_op model_text
   entries_text check_converged ts_sql %model);
 
 my ($node_a, $node_b);
 # page => { hex of element => [ us, removed ] }
 our %model;
+
+# Initialise and start $node for logical replication (extra initdb
+# arguments and postgresql.conf lines in %opt), with the extension, the
+# table pages(page_id, likes, title) under likeset_replicate(), and a
+# publication pub of it
+sub start_likeset_node
+{
+	my ($node, %opt) = @_;
+	$node->init(allows_streaming => 'logical', extra => $opt{extra} // []);
+	$node->append_conf('postgresql.conf', $opt{conf}) if $opt{conf};
+	$node->start;
+	$node->safe_psql(
+		'postgres', q{
+		CREATE EXTENSION likeset;
+		CREATE TABLE pages (page_id int PRIMARY KEY,
+		                    likes likeset NOT NULL DEFAULT '{}',
+		                    title text);
+		SELECT likeset_replicate('pages');
+		CREATE PUBLICATION pub FOR TABLE pages;
+	});
+	return;
+}
 
 # The two nodes the other functions work on
 sub set_pair
