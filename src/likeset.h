@@ -181,6 +181,10 @@ extern LikesetStatus likeset_build_sorted(const LikesetEntry *ops, size_t n,
 										  LikesetData **result,
 										  LikesetError *err);
 extern LikesetData *likeset_compact(const LikesetData *s, int64_t horizon);
+extern uint32_t likeset_elem_hash(const char *elem, uint32_t len);
+extern LikesetData *likeset_hash_range_core(const LikesetData *s, uint64_t lo,
+									   uint64_t hi);
+extern bool likeset_hash_median(const LikesetData *s, uint64_t *mid);
 extern int	likeset_compare(const LikesetData *a, const LikesetData *b);
 extern size_t likeset_size(const LikesetData *s);
 

@@ -24,7 +24,8 @@
 
 #define LIKESET_AGG_MAXRUNS		64
 #define LIKESET_AGG_BATCH		(1 << 20)
-#define LIKESET_AGG_CHUNK		(64 * 1024)
+#define LIKESET_AGG_CHUNK_MIN	1024
+#define LIKESET_AGG_CHUNK_MAX	(64 * 1024)
 
 typedef struct LikesetAggState
 {
@@ -37,6 +38,7 @@ typedef struct LikesetAggState
 	size_t		capops;
 	char	   *chunk;
 	size_t		chunkused;
+	size_t		chunksize;		/* grows from _MIN to _MAX: small groups stay small */
 	List	   *chunks;
 } LikesetAggState;
 
@@ -170,17 +172,20 @@ agg_add_op(LikesetAggState *st, text *elem, bool removed, int64_t ts)
 		likeset_report(LIKESET_ERR_TS_RANGE, NULL, NULL);
 	if (st->nops == st->capops)
 	{
-		st->capops = st->capops == 0 ? 1024 : st->capops * 2;
+		st->capops = st->capops == 0 ? 16 : st->capops * 2;
 		if (st->ops == NULL)
 			st->ops = MemoryContextAlloc(st->cxt, st->capops * sizeof(LikesetEntry));
 		else
 			st->ops = repalloc(st->ops, st->capops * sizeof(LikesetEntry));
 	}
-	if (st->chunk == NULL || st->chunkused + len > LIKESET_AGG_CHUNK)
+	if (st->chunk == NULL || st->chunkused + len > st->chunksize)
 	{
 		MemoryContext old = MemoryContextSwitchTo(st->cxt);
 
-		st->chunk = palloc(LIKESET_AGG_CHUNK);
+		st->chunksize = st->chunksize == 0 ? LIKESET_AGG_CHUNK_MIN :
+			Min(st->chunksize * 2, LIKESET_AGG_CHUNK_MAX);
+		st->chunksize = Max(st->chunksize, len);
+		st->chunk = palloc(st->chunksize);
 		st->chunks = lappend(st->chunks, st->chunk);
 		st->chunkused = 0;
 		MemoryContextSwitchTo(old);
@@ -235,6 +240,20 @@ likeset_agg_ts_trans(PG_FUNCTION_ARGS)
 		return agg_skip_row(fcinfo);
 	st = agg_state(fcinfo, 0);
 	agg_add_op(st, PG_GETARG_TEXT_PP(1), false, PG_GETARG_TIMESTAMPTZ(2));
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(likeset_agg_op_trans);
+/* Transition of likeset_agg(elem, ts, removed): an add or a remove at ts */
+Datum
+likeset_agg_op_trans(PG_FUNCTION_ARGS)
+{
+	LikesetAggState *st;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		return agg_skip_row(fcinfo);
+	st = agg_state(fcinfo, 0);
+	agg_add_op(st, PG_GETARG_TEXT_PP(1), PG_GETARG_BOOL(3), PG_GETARG_TIMESTAMPTZ(2));
 	PG_RETURN_POINTER(st);
 }
 

@@ -485,6 +485,47 @@ likeset_build_sorted(const LikesetEntry *ops, size_t n, LikesetData **result,
 	return LIKESET_OK;
 }
 
+/* Which entries a filter keeps */
+typedef bool (*likeset_keep_fn) (const LikesetCursor *c, const void *arg);
+
+/*
+ * The entries of s that keep() accepts, in order.  Returns s itself when it
+ * keeps them all, else a new value (NULL only when out of memory).
+ */
+static LikesetData *
+likeset_filter(const LikesetData *s, likeset_keep_fn keep, const void *arg)
+{
+	LikesetWriter w;
+	LikesetCursor c;
+	uint32_t	n = 0;
+	size_t		data = 0;
+
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		if (keep(&c, arg))
+		{
+			n++;
+			data += cursor_len(&c);
+		}
+	}
+	if (n == s->nentries)
+		return (LikesetData *) s;
+	if (writer_start(&w, n, data) != LIKESET_OK)
+		return NULL;			/* cannot happen: smaller than s */
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		if (keep(&c, arg))
+			cursor_push(&w, &c);
+	}
+	return writer_finish(&w);
+}
+
+static bool
+keep_not_older_tombstone(const LikesetCursor *c, const void *arg)
+{
+	return !(cursor_removed(c) && c->ts[c->i] < *(const int64_t *) arg);
+}
+
 /*
  * Drop tombstones older than horizon.  Returns s itself when none is, else
  * a new value.
@@ -492,29 +533,101 @@ likeset_build_sorted(const LikesetEntry *ops, size_t n, LikesetData **result,
 LikesetData *
 likeset_compact(const LikesetData *s, int64_t horizon)
 {
-	LikesetWriter w;
-	LikesetCursor c;
-	uint32_t	drop = 0;
-	size_t		dropdata = 0;
+	return likeset_filter(s, keep_not_older_tombstone, &horizon);
+}
 
-	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+/*
+ * Stable 32-bit hash of an element's bytes: FNV-1a, then a final avalanche
+ * so that nearby ids ("u1", "u2") spread over the whole range.  It must
+ * never change: the log layout stores hash ranges (see docs/large-sets.md).
+ */
+uint32_t
+likeset_elem_hash(const char *elem, uint32_t len)
+{
+	uint32_t	h = 2166136261u;
+
+	for (uint32_t i = 0; i < len; i++)
 	{
-		if (cursor_removed(&c) && c.ts[c.i] < horizon)
-		{
-			drop++;
-			dropdata += cursor_len(&c);
-		}
+		h ^= (unsigned char) elem[i];
+		h *= 16777619u;
 	}
-	if (drop == 0)
-		return (LikesetData *) s;
-	if (writer_start(&w, s->nentries - drop, LIKESET_DATALEN(s) - dropdata) != LIKESET_OK)
-		return NULL;			/* cannot happen: smaller than s */
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t
+cursor_hash(const LikesetCursor *c)
+{
+	return likeset_elem_hash(c->data + c->start, cursor_len(c));
+}
+
+static bool
+keep_hash_range(const LikesetCursor *c, const void *arg)
+{
+	const uint64_t *range = arg;
+	uint64_t	h = cursor_hash(c);
+
+	return h >= range[0] && h < range[1];
+}
+
+/* The entries whose element hash h has lo <= h < hi */
+LikesetData *
+likeset_hash_range_core(const LikesetData *s, uint64_t lo, uint64_t hi)
+{
+	uint64_t	range[2] = {lo, hi};
+
+	return likeset_filter(s, keep_hash_range, range);
+}
+
+static int
+u32_cmp(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * A hash value that splits s in two non-empty halves of nearly equal entry
+ * counts: entries with hash < *mid and the others.  False when no such
+ * value exists (fewer than two distinct hashes) or memory ran out.
+ */
+bool
+likeset_hash_median(const LikesetData *s, uint64_t *mid)
+{
+	LikesetCursor c;
+	uint32_t   *h;
+	uint32_t	n = s->nentries;
+	uint32_t	k;
+	bool		found = false;
+
+	if (n < 2)
+		return false;
+	h = likeset_alloc(sizeof(uint32_t) * (size_t) n);
+	if (h == NULL)
+		return false;
 	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+		h[c.i] = cursor_hash(&c);
+	qsort(h, n, sizeof(uint32_t), u32_cmp);
+	/* the boundary between distinct values nearest to the middle */
+	for (k = n / 2; k < n && !found; k++)
+		found = h[k] != h[k - 1];
+	if (found)
+		*mid = h[k - 1];
+	else
 	{
-		if (!(cursor_removed(&c) && c.ts[c.i] < horizon))
-			cursor_push(&w, &c);
+		for (k = n / 2 - 1; k >= 1 && !found; k--)
+			found = h[k] != h[k - 1];
+		if (found)
+			*mid = h[k + 1];
 	}
-	return writer_finish(&w);
+	likeset_free(h);
+	return found;
 }
 
 /*

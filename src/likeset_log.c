@@ -1,0 +1,100 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_log.c
+ *	  Functions the log layout (docs/large-sets.md) is built on: the stable
+ *	  element hash that places an element in a part, the entry of one
+ *	  element, a set's entry count, and splitting a part by hash.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset_pg.h"
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(likeset_element_hash);
+/* likeset_element_hash(elem): stable hash in [0, 2^32) */
+Datum
+likeset_element_hash(PG_FUNCTION_ARGS)
+{
+	text	   *elem = PG_GETARG_TEXT_PP(0);
+
+	PG_RETURN_INT64((int64) likeset_elem_hash(VARDATA_ANY(elem),
+											  VARSIZE_ANY_EXHDR(elem)));
+}
+
+PG_FUNCTION_INFO_V1(likeset_entry);
+/* likeset_entry(s, elem): (ts, removed) of elem's entry, NULL without one */
+Datum
+likeset_entry(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	text	   *elem = PG_GETARG_TEXT_PP(1);
+	int64_t		i = likeset_find(s, VARDATA_ANY(elem), VARSIZE_ANY_EXHDR(elem));
+	TupleDesc	tupdesc;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (i < 0)
+		PG_RETURN_NULL();
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	values[0] = TimestampTzGetDatum(LIKESET_TS_ARRAY(s)[i]);
+	values[1] = BoolGetDatum((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
+													  values, nulls)));
+}
+
+PG_FUNCTION_INFO_V1(likeset_nentries);
+/* likeset_nentries(s): entries, tombstones included, read from the header */
+Datum
+likeset_nentries(PG_FUNCTION_ARGS)
+{
+	Datum		d = PG_GETARG_DATUM(0);
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	uint32_t	n;
+
+	if (VARATT_IS_EXTENDED(v))
+		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
+	memcpy(&n, (char *) v + offsetof(LikesetData, nentries), sizeof(n));
+	PG_RETURN_INT64((int64) n);
+}
+
+PG_FUNCTION_INFO_V1(likeset_hash_range);
+/* likeset_hash_range(s, lo, hi): entries whose element hash is in [lo, hi) */
+Datum
+likeset_hash_range(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	int64		lo = PG_GETARG_INT64(1);
+	int64		hi = PG_GETARG_INT64(2);
+	LikesetData *r;
+
+	if (lo < 0)
+		lo = 0;
+	if (hi <= lo)
+		PG_RETURN_LIKESET_P(likeset_empty());
+	r = likeset_hash_range_core(s, (uint64_t) lo, (uint64_t) hi);
+	if (r == NULL)
+		likeset_report(LIKESET_ERR_NO_MEMORY, NULL, NULL);
+	if (r == s)
+		PG_RETURN_POINTER(s);
+	PG_RETURN_LIKESET_P(r);
+}
+
+PG_FUNCTION_INFO_V1(likeset_split_point);
+/*
+ * likeset_split_point(s): a hash h that splits s into two non-empty halves
+ * of about equal size (hash < h, hash >= h); NULL when s cannot be split.
+ */
+Datum
+likeset_split_point(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	uint64_t	mid;
+
+	if (!likeset_hash_median(s, &mid))
+		PG_RETURN_NULL();
+	PG_RETURN_INT64((int64) mid);
+}
