@@ -8,9 +8,9 @@ OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
 DATA = likeset--1.0.sql likeset--1.0--1.1.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
-REGRESS = init io ops agg errors properties big replicate security
+REGRESS = init io ops agg errors properties big replicate security log
 REGRESS_OPTS = --load-extension=likeset
-ISOLATION = concurrent_likes replica_insert_race
+ISOLATION = concurrent_likes replica_insert_race log_fold
 ISOLATION_OPTS = --load-extension=likeset
 TAP_TESTS = 1
 # a fixed encoding and locale, whatever the machine's environment says

@@ -268,6 +268,11 @@ BEGIN
 		RAISE EXCEPTION 'table, key and element must not be null'
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	IF NOT pg_catalog.isfinite(ts) THEN
+		RAISE EXCEPTION 'timestamp out of range for likeset'
+			USING ERRCODE = 'datetime_field_overflow',
+				  DETAIL = 'Operations need a finite timestamp.';
+	END IF;
 	IF NOT lay.is_log THEN
 		IF ts IS NULL THEN
 			EXECUTE pg_catalog.format('UPDATE %s SET %I = @extschema@.%I(%I, $2) WHERE %I = $1',
@@ -411,6 +416,98 @@ $$;
 COMMENT ON FUNCTION @extschema@.likeset_value(regclass, anyelement) IS
 	'the whole state of key in tbl as one likeset (for a log table: all parts and pending rows merged), O(n)';
 
+-- Fold the pending rows of one key (see likeset_fold).  A polymorphic
+-- function, so that PL/pgSQL keeps one compiled copy per key type.
+CREATE FUNCTION @extschema@.likeset_fold_key(tbl regclass, part regclass, head regclass,
+	part_max integer, key anyelement)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+	todo bigint[];
+	lo bigint;
+	mid bigint;
+	nxt bigint;
+	v @extschema@.likeset;
+	nsplit integer;
+	locked boolean;
+	n bigint;
+BEGIN
+	-- folds of one key take turns: another folder skips this key
+	locked := NULL;
+	EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1 FOR UPDATE SKIP LOCKED', head)
+		INTO locked USING key;
+	IF locked IS NULL THEN
+		-- another folder holds it, or there is no head yet: create one
+		EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1', head)
+			INTO locked USING key;
+		IF locked THEN
+			RETURN 0;
+		END IF;
+		EXECUTE pg_catalog.format('INSERT INTO %s (key) VALUES ($1) ON CONFLICT DO NOTHING', head)
+			USING key;
+		GET DIAGNOSTICS n = ROW_COUNT;
+		IF n = 0 THEN
+			RETURN 0;
+		END IF;
+	END IF;
+	EXECUTE pg_catalog.format(
+		'INSERT INTO %s (key, lo, part) VALUES ($1, 0, ''{}'') ON CONFLICT DO NOTHING', part)
+		USING key;
+	-- take the pending rows this snapshot sees, merge each part's share
+	EXECUTE pg_catalog.format(
+		'WITH d AS (DELETE FROM %1$s l WHERE l.key = $1 RETURNING l.element, l.ts, l.removed),'
+		' g AS (SELECT (SELECT p.lo FROM %2$s p WHERE p.key = $1'
+		'               AND p.lo <= @extschema@.likeset_element_hash(d.element)'
+		'               ORDER BY p.lo DESC LIMIT 1) AS lo,'
+		'              @extschema@.likeset_agg(d.element, d.ts, d.removed) AS delta,'
+		'              pg_catalog.count(*) AS nrows'
+		'       FROM d GROUP BY 1),'
+		' n AS (SELECT p.lo, p.part AS op, @extschema@.likeset_merge(p.part, g.delta) AS np, g.nrows'
+		'       FROM %2$s p JOIN g ON p.key = $1 AND p.lo = g.lo),'
+		' u AS (UPDATE %2$s p SET part = n.np FROM n'
+		'       WHERE p.key = $1 AND p.lo = n.lo AND n.np OPERATOR(@extschema@.<>) n.op)'
+		' SELECT coalesce(pg_catalog.sum(n.nrows), 0) AS nrows,'
+		'        coalesce(pg_catalog.sum(@extschema@.likeset_count(n.np) - @extschema@.likeset_count(n.op)), 0) AS dpresent,'
+		'        coalesce(pg_catalog.sum(@extschema@.likeset_nentries(n.np) - @extschema@.likeset_nentries(n.op)), 0) AS dentries,'
+		'        pg_catalog.array_agg(n.lo) FILTER (WHERE @extschema@.likeset_nentries(n.np) > $2) AS big'
+		' FROM n',
+		tbl, part)
+		INTO r USING key, part_max;
+	-- split parts that outgrew part_max at their median hash
+	todo := coalesce(r.big, '{}');
+	nsplit := 0;
+	WHILE pg_catalog.cardinality(todo) > 0 LOOP
+		lo := todo[1];
+		todo := todo[2:];
+		EXECUTE pg_catalog.format(
+			'SELECT p.part, @extschema@.likeset_split_point(p.part) AS mid,'
+			'       coalesce((SELECT pg_catalog.min(q.lo) FROM %1$s q WHERE q.key = $1 AND q.lo > $2), 4294967296) AS nxt'
+			'  FROM %1$s p WHERE p.key = $1 AND p.lo = $2', part)
+			INTO v, mid, nxt USING key, lo;
+		CONTINUE WHEN @extschema@.likeset_nentries(v) <= part_max
+			OR mid IS NULL OR mid <= lo OR mid >= nxt;
+		EXECUTE pg_catalog.format(
+			'UPDATE %s SET part = @extschema@.likeset_hash_range($3, $2, $4) WHERE key = $1 AND lo = $2',
+			part) USING key, lo, v, mid;
+		EXECUTE pg_catalog.format(
+			'INSERT INTO %s (key, lo, part) VALUES ($1, $2, @extschema@.likeset_hash_range($3, $2, $4))',
+			part) USING key, mid, v, nxt;
+		nsplit := nsplit + 1;
+		IF @extschema@.likeset_nentries(v) > 2 * part_max THEN
+			todo := todo || ARRAY[lo, mid];		-- still big: split the halves too
+		END IF;
+	END LOOP;
+	EXECUTE pg_catalog.format(
+		'UPDATE %s SET present = present + $2, entries = entries + $3, parts = parts + $4,'
+		' folded_at = pg_catalog.now() WHERE key = $1', head)
+		USING key, r.dpresent, r.dentries, nsplit;
+	RETURN r.nrows;
+END
+$$;
+
 -- Fold pending rows of a log table into its parts (docs/large-sets.md)
 CREATE FUNCTION @extschema@.likeset_fold(tbl regclass, max_keys integer DEFAULT NULL)
 	RETURNS bigint
@@ -419,86 +516,17 @@ CREATE FUNCTION @extschema@.likeset_fold(tbl regclass, max_keys integer DEFAULT 
 AS $$
 DECLARE
 	lay record := @extschema@.likeset_layout(tbl);
-	k record;
-	r record;
-	folded bigint := 0;
-	keys integer := 0;
-	todo bigint[];
-	lo bigint;
-	mid bigint;
-	nxt bigint;
-	v @extschema@.likeset;
-	nsplit integer;
-	locked boolean;
+	folded bigint;
 BEGIN
 	IF NOT lay.is_log THEN
 		RAISE EXCEPTION '% is not a likeset log table', tbl
 			USING ERRCODE = 'wrong_object_type',
 				  HINT = 'Create one with likeset_create_log(); a likeset column needs no folding.';
 	END IF;
-	FOR k IN EXECUTE pg_catalog.format('SELECT DISTINCT l.key FROM %s l', tbl) LOOP
-		EXIT WHEN max_keys IS NOT NULL AND keys >= max_keys;
-		EXECUTE pg_catalog.format('INSERT INTO %s (key) VALUES ($1) ON CONFLICT DO NOTHING', lay.head)
-			USING k.key;
-		-- folds of one key take turns; another folder skips this key
-		locked := NULL;
-		EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1 FOR UPDATE SKIP LOCKED', lay.head)
-			INTO locked USING k.key;
-		CONTINUE WHEN locked IS NULL;
-		keys := keys + 1;
-		EXECUTE pg_catalog.format(
-			'INSERT INTO %s (key, lo, part) VALUES ($1, 0, ''{}'') ON CONFLICT DO NOTHING', lay.part)
-			USING k.key;
-		-- take the pending rows this snapshot sees, merge each part's share
-		EXECUTE pg_catalog.format(
-			'WITH d AS (DELETE FROM %1$s l WHERE l.key = $1 RETURNING l.element, l.ts, l.removed),'
-			' g AS (SELECT (SELECT p.lo FROM %2$s p WHERE p.key = $1'
-			'               AND p.lo <= @extschema@.likeset_element_hash(d.element)'
-			'               ORDER BY p.lo DESC LIMIT 1) AS lo,'
-			'              @extschema@.likeset_agg(d.element, d.ts, d.removed) AS delta,'
-			'              pg_catalog.count(*) AS nrows'
-			'       FROM d GROUP BY 1),'
-			' n AS (SELECT p.lo, p.part AS op, @extschema@.likeset_merge(p.part, g.delta) AS np, g.nrows'
-			'       FROM %2$s p JOIN g ON p.key = $1 AND p.lo = g.lo),'
-			' u AS (UPDATE %2$s p SET part = n.np FROM n'
-			'       WHERE p.key = $1 AND p.lo = n.lo AND n.np OPERATOR(@extschema@.<>) n.op)'
-			' SELECT coalesce(pg_catalog.sum(n.nrows), 0) AS nrows,'
-			'        coalesce(pg_catalog.sum(@extschema@.likeset_count(n.np) - @extschema@.likeset_count(n.op)), 0) AS dpresent,'
-			'        coalesce(pg_catalog.sum(@extschema@.likeset_nentries(n.np) - @extschema@.likeset_nentries(n.op)), 0) AS dentries,'
-			'        pg_catalog.array_agg(n.lo) FILTER (WHERE @extschema@.likeset_nentries(n.np) > $2) AS big'
-			' FROM n',
-			tbl, lay.part)
-			INTO r USING k.key, lay.part_max;
-		folded := folded + r.nrows;
-		-- split parts that outgrew part_max at their median hash
-		todo := coalesce(r.big, '{}');
-		nsplit := 0;
-		WHILE pg_catalog.cardinality(todo) > 0 LOOP
-			lo := todo[1];
-			todo := todo[2:];
-			EXECUTE pg_catalog.format(
-				'SELECT p.part, @extschema@.likeset_split_point(p.part) AS mid,'
-				'       coalesce((SELECT pg_catalog.min(q.lo) FROM %1$s q WHERE q.key = $1 AND q.lo > $2), 4294967296) AS nxt'
-				'  FROM %1$s p WHERE p.key = $1 AND p.lo = $2', lay.part)
-				INTO v, mid, nxt USING k.key, lo;
-			CONTINUE WHEN @extschema@.likeset_nentries(v) <= lay.part_max
-				OR mid IS NULL OR mid <= lo OR mid >= nxt;
-			EXECUTE pg_catalog.format(
-				'UPDATE %s SET part = @extschema@.likeset_hash_range($3, $2, $4) WHERE key = $1 AND lo = $2',
-				lay.part) USING k.key, lo, v, mid;
-			EXECUTE pg_catalog.format(
-				'INSERT INTO %s (key, lo, part) VALUES ($1, $2, @extschema@.likeset_hash_range($3, $2, $4))',
-				lay.part) USING k.key, mid, v, nxt;
-			nsplit := nsplit + 1;
-			IF @extschema@.likeset_nentries(v) > 2 * lay.part_max THEN
-				todo := todo || ARRAY[lo, mid];		-- still big: split the halves too
-			END IF;
-		END LOOP;
-		EXECUTE pg_catalog.format(
-			'UPDATE %s SET present = present + $2, entries = entries + $3, parts = parts + $4,'
-			' folded_at = pg_catalog.now() WHERE key = $1', lay.head)
-			USING k.key, r.dpresent, r.dentries, nsplit;
-	END LOOP;
+	EXECUTE pg_catalog.format(
+		'SELECT coalesce(pg_catalog.sum(@extschema@.likeset_fold_key(%L, %L, %L, %s, l.key)), 0)'
+		'  FROM (SELECT DISTINCT key FROM %s LIMIT $1) l', tbl, lay.part, lay.head, lay.part_max, tbl)
+		INTO folded USING max_keys;
 	RETURN folded;
 END
 $$;
