@@ -206,15 +206,14 @@ CREATE FUNCTION @extschema@.likeset_create_log(name text,
 COMMENT ON FUNCTION @extschema@.likeset_create_log(text, regtype, integer) IS
 	'create a log table for large sets (docs/large-sets.md) with its node-local _part and _head tables';
 
--- The latest operation known on (key, elem) of a log table: pending or folded
-CREATE FUNCTION @extschema@.likeset_log_latest(log regclass, part regclass,
-	key anyelement, elem text, OUT ts timestamptz, OUT removed boolean)
-	RETURNS record
-	LANGUAGE plpgsql STABLE
+-- A query for the latest operation known on (key $1, element $2) of a log
+-- table, pending or folded: zero or one row (ts, removed)
+CREATE FUNCTION @extschema@.likeset_log_latest_sql(log regclass, part regclass)
+	RETURNS text
+	LANGUAGE sql STABLE STRICT
 	SET search_path = pg_catalog, pg_temp
 AS $$
-BEGIN
-	EXECUTE pg_catalog.format(
+	SELECT pg_catalog.format(
 		'SELECT o.ts, o.removed FROM ('
 		'  SELECT l.ts, l.removed FROM %s l WHERE l.key = $1 AND l.element = $2 COLLATE "C"'
 		'  UNION ALL'
@@ -224,7 +223,17 @@ BEGIN
 		'    ORDER BY p.lo DESC LIMIT 1) x'
 		'  WHERE x.e IS NOT NULL) o '
 		'ORDER BY o.ts DESC, o.removed DESC LIMIT 1', log, part)
-		INTO ts, removed USING key, elem;
+$$;
+
+-- The latest operation known on (key, elem) of a log table: pending or folded
+CREATE FUNCTION @extschema@.likeset_log_latest(log regclass, part regclass,
+	key anyelement, elem text, OUT ts timestamptz, OUT removed boolean)
+	RETURNS record
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	EXECUTE @extschema@.likeset_log_latest_sql(log, part) INTO ts, removed USING key, elem;
 END
 $$;
 
@@ -259,8 +268,8 @@ CREATE FUNCTION @extschema@.likeset_apply_op(tbl regclass, key anyelement,
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	lay record := @extschema@.likeset_layout(tbl);
-	last record;
+	part regclass;
+	lay record;
 	op text := CASE WHEN removed THEN 'likeset_remove' ELSE 'likeset_add' END;
 	n bigint;
 BEGIN
@@ -273,7 +282,9 @@ BEGIN
 			USING ERRCODE = 'datetime_field_overflow',
 				  DETAIL = 'Operations need a finite timestamp.';
 	END IF;
-	IF NOT lay.is_log THEN
+	SELECT r.part INTO part FROM @extschema@.likeset_log_tables r WHERE r.log = tbl;
+	IF NOT FOUND THEN
+		lay := @extschema@.likeset_layout(tbl);		-- the value layout, or an error
 		IF ts IS NULL THEN
 			EXECUTE pg_catalog.format('UPDATE %s SET %I = @extschema@.%I(%I, $2) WHERE %I = $1',
 									  tbl, lay.set_col, op, lay.set_col, lay.key_col)
@@ -299,16 +310,15 @@ BEGIN
 			USING ERRCODE = 'program_limit_exceeded',
 				  DETAIL = pg_catalog.format('The element is %s bytes; the limit is 4096.', pg_catalog.octet_length(elem));
 	END IF;
-	last := @extschema@.likeset_log_latest(tbl, lay.part, key, elem);
-	IF ts IS NULL THEN
-		ts := pg_catalog.clock_timestamp();
-		IF last.ts IS NOT NULL AND last.ts >= ts THEN
-			ts := last.ts + interval '1 microsecond';
-		END IF;
-	ELSIF last.ts IS NOT NULL AND (last.ts, last.removed) >= (ts, removed) THEN
-		RETURN;					-- already beaten: a merge would not change anything
-	END IF;
-	EXECUTE pg_catalog.format('INSERT INTO %s (key, element, ts, removed) VALUES ($1, $2, $3, $4)', tbl)
+	-- one statement: without ts, just after the element's last operation
+	-- (or now); with ts, nothing when that operation already beats it
+	EXECUTE pg_catalog.format(
+		'WITH last AS (%s) '
+		'INSERT INTO %s (key, element, ts, removed) '
+		'SELECT $1, $2, coalesce($3, GREATEST(pg_catalog.clock_timestamp(),'
+		'                        (SELECT l.ts FROM last l) + interval ''1 microsecond'')), $4 '
+		'WHERE $3 IS NULL OR NOT EXISTS (SELECT 1 FROM last l WHERE (l.ts, l.removed) >= ($3, $4))',
+		@extschema@.likeset_log_latest_sql(tbl, part), tbl)
 		USING key, elem, ts, removed;
 END
 $$;
