@@ -443,26 +443,18 @@ DECLARE
 	v @extschema@.likeset;
 	nsplit integer;
 	locked boolean;
-	n bigint;
 BEGIN
-	-- folds of one key take turns: another folder skips this key
-	locked := NULL;
-	EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1 FOR UPDATE SKIP LOCKED', head)
-		INTO locked USING key;
-	IF locked IS NULL THEN
-		-- another folder holds it, or there is no head yet: create one
-		EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1', head)
-			INTO locked USING key;
-		IF locked THEN
-			RETURN 0;
-		END IF;
-		EXECUTE pg_catalog.format('INSERT INTO %s (key) VALUES ($1) ON CONFLICT DO NOTHING', head)
-			USING key;
-		GET DIAGNOSTICS n = ROW_COUNT;
-		IF n = 0 THEN
-			RETURN 0;
-		END IF;
+	-- folds of one key take turns: another folder skips this key.  An
+	-- advisory lock (on a hash of the table and the key) comes first, so
+	-- that no folder ever waits for another's uncommitted head row.
+	IF NOT pg_catalog.pg_try_advisory_xact_lock(
+			pg_catalog.hashtextextended(tbl::oid::text || ':' || key::text, 1818978917)) THEN
+		RETURN 0;
 	END IF;
+	EXECUTE pg_catalog.format('INSERT INTO %s (key) VALUES ($1) ON CONFLICT DO NOTHING', head)
+		USING key;
+	EXECUTE pg_catalog.format('SELECT true FROM %s h WHERE h.key = $1 FOR UPDATE', head)
+		INTO locked USING key;
 	EXECUTE pg_catalog.format(
 		'INSERT INTO %s (key, lo, part) VALUES ($1, 0, ''{}'') ON CONFLICT DO NOTHING', part)
 		USING key;
