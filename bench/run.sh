@@ -7,7 +7,8 @@
 # what it needs, builds and installs the extension, and arranges that.
 # Writes bench/out/results.csv (workload,size,approach,metric,value,unit),
 # bench/out/results.md (the table of ratios and the targets, also printed)
-# and bench/out/cost_vs_size.png (gnuplot).
+# and bench/out/cost_vs_size.png (gnuplot); then runs bench/large.sh (large
+# sets, on a server of its own: bench/out/large.csv and large.md).
 #
 # Environment:
 #   PGBIN           the server's bin directory (default: pg_config --bindir)
@@ -456,3 +457,8 @@ gnuplot -e "likefile='$tmp/like.dat'; memberfile='$tmp/member.dat'; outfile='$ou
 
 cat "$out/results.md"
 say "done in ${elapsed} s: $out/results.csv, $out/results.md, $out/cost_vs_size.png"
+
+# --- large sets ----------------------------------------------------------------------
+# the log layout against the value layout and a normalized table at 100 to
+# 1,000,000 likes per page (issue 6), on a temporary server of its own
+PGBIN="$PGBIN" sh "$here/large.sh"
