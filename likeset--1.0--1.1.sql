@@ -38,6 +38,14 @@ CREATE FUNCTION @extschema@.likeset_split_point(s @extschema@.likeset) RETURNS b
 COMMENT ON FUNCTION @extschema@.likeset_split_point(@extschema@.likeset) IS
 	'a hash that splits s into two non-empty halves of about equal size; NULL when none does';
 
+CREATE FUNCTION @extschema@.likeset_split(s @extschema@.likeset, lo bigint, max_entries integer,
+	OUT lo bigint, OUT part @extschema@.likeset)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'likeset_split'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 2;
+COMMENT ON FUNCTION @extschema@.likeset_split(@extschema@.likeset, bigint, integer) IS
+	'pieces of s split by element hash, each of at most max_entries entries (unless they share one hash): the first starts at lo, the others at the lowest hash they hold';
+
 CREATE FUNCTION @extschema@.likeset_agg_trans(internal, text, timestamptz, boolean)
 	RETURNS internal
 	AS 'MODULE_PATHNAME', 'likeset_agg_op_trans'
@@ -436,12 +444,9 @@ CREATE FUNCTION @extschema@.likeset_fold_key(tbl regclass, part regclass, head r
 AS $$
 DECLARE
 	r record;
-	todo bigint[];
 	lo bigint;
-	mid bigint;
-	nxt bigint;
-	v @extschema@.likeset;
 	nsplit integer;
+	n bigint;
 	locked boolean;
 BEGIN
 	-- folds of one key take turns: another folder skips this key.  An
@@ -478,29 +483,19 @@ BEGIN
 		' FROM n',
 		tbl, part)
 		INTO r USING key, part_max;
-	-- split parts that outgrew part_max at their median hash
-	todo := coalesce(r.big, '{}');
+	-- split the parts that outgrew part_max into pieces of at most 3/4 of it
+	-- (a part just over the limit splits in two; a bulk load in many)
 	nsplit := 0;
-	WHILE pg_catalog.cardinality(todo) > 0 LOOP
-		lo := todo[1];
-		todo := todo[2:];
+	FOREACH lo IN ARRAY coalesce(r.big, '{}') LOOP
 		EXECUTE pg_catalog.format(
-			'SELECT p.part, @extschema@.likeset_split_point(p.part) AS mid,'
-			'       coalesce((SELECT pg_catalog.min(q.lo) FROM %1$s q WHERE q.key = $1 AND q.lo > $2), 4294967296) AS nxt'
-			'  FROM %1$s p WHERE p.key = $1 AND p.lo = $2', part)
-			INTO v, mid, nxt USING key, lo;
-		CONTINUE WHEN @extschema@.likeset_nentries(v) <= part_max
-			OR mid IS NULL OR mid <= lo OR mid >= nxt;
-		EXECUTE pg_catalog.format(
-			'UPDATE %s SET part = @extschema@.likeset_hash_range($3, $2, $4) WHERE key = $1 AND lo = $2',
-			part) USING key, lo, v, mid;
-		EXECUTE pg_catalog.format(
-			'INSERT INTO %s (key, lo, part) VALUES ($1, $2, @extschema@.likeset_hash_range($3, $2, $4))',
-			part) USING key, mid, v, nxt;
-		nsplit := nsplit + 1;
-		IF @extschema@.likeset_nentries(v) > 2 * part_max THEN
-			todo := todo || ARRAY[lo, mid];		-- still big: split the halves too
-		END IF;
+			'WITH sp AS MATERIALIZED ('
+			'  SELECT s.lo, s.part FROM %1$s p, @extschema@.likeset_split(p.part, p.lo, $3) s'
+			'  WHERE p.key = $1 AND p.lo = $2),'
+			' u AS (UPDATE %1$s p SET part = sp.part FROM sp WHERE p.key = $1 AND p.lo = $2 AND sp.lo = $2)'
+			' INSERT INTO %1$s (key, lo, part) SELECT $1, sp.lo, sp.part FROM sp WHERE sp.lo <> $2',
+			part) USING key, lo, GREATEST(1, part_max * 3 / 4);
+		GET DIAGNOSTICS n = ROW_COUNT;
+		nsplit := nsplit + n;
 	END LOOP;
 	EXECUTE pg_catalog.format(
 		'UPDATE %s SET present = present + $2, entries = entries + $3, parts = parts + $4,'

@@ -185,6 +185,9 @@ extern uint32_t likeset_elem_hash(const char *elem, uint32_t len);
 extern LikesetData *likeset_hash_range_core(const LikesetData *s, uint64_t lo,
 									   uint64_t hi);
 extern bool likeset_hash_median(const LikesetData *s, uint64_t *mid);
+extern LikesetStatus likeset_split_hash(const LikesetData *s, uint32_t max_entries,
+										uint32_t *npieces, uint64_t **los,
+										LikesetData ***pieces);
 extern int	likeset_compare(const LikesetData *a, const LikesetData *b);
 extern size_t likeset_size(const LikesetData *s);
 

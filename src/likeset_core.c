@@ -630,6 +630,144 @@ likeset_hash_median(const LikesetData *s, uint64_t *mid)
 	return found;
 }
 
+/* An entry's element hash and position, for splitting by hash */
+typedef struct HashPos
+{
+	uint32_t	hash;
+	uint32_t	pos;
+} HashPos;
+
+static int
+hashpos_cmp(const void *a, const void *b)
+{
+	const HashPos *x = a;
+	const HashPos *y = b;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->pos < y->pos ? -1 : (x->pos > y->pos ? 1 : 0);
+}
+
+static int
+u32pos_cmp(const void *a, const void *b)
+{
+	return u32_cmp(a, b);
+}
+
+/*
+ * Split s by element hash into *npieces pieces of about equal entry counts,
+ * each of at most max_entries entries unless its entries share one hash
+ * value (entries of equal hash always stay together).  Piece i holds the
+ * entries whose hash h has los[i] <= h < los[i + 1]; los[0] is 0.  The
+ * arrays and pieces come from the allocator; a set of at most max_entries
+ * entries comes back as one piece, a copy of s.
+ */
+LikesetStatus
+likeset_split_hash(const LikesetData *s, uint32_t max_entries,
+				   uint32_t *npieces, uint64_t **los, LikesetData ***pieces)
+{
+	uint32_t	n = s->nentries;
+	uint32_t	k;
+	uint32_t	np = 0;
+	HashPos    *hp;
+	uint32_t   *cuts;
+	uint32_t   *idx;
+	LikesetCursor c;
+	LikesetStatus st = LIKESET_OK;
+
+	if (max_entries == 0)
+		max_entries = 1;
+	k = n == 0 ? 1 : (n + max_entries - 1) / max_entries;
+	hp = likeset_alloc(sizeof(HashPos) * ((size_t) n + 1));
+	cuts = likeset_alloc(sizeof(uint32_t) * ((size_t) k + 1));
+	idx = likeset_alloc(sizeof(uint32_t) * ((size_t) n + 1));
+	*los = likeset_alloc(sizeof(uint64_t) * (size_t) k);
+	*pieces = likeset_alloc(sizeof(LikesetData *) * (size_t) k);
+	if (hp == NULL || cuts == NULL || idx == NULL || *los == NULL || *pieces == NULL)
+	{
+		st = LIKESET_ERR_NO_MEMORY;
+		goto done;
+	}
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		hp[c.i].hash = cursor_hash(&c);
+		hp[c.i].pos = c.i;
+	}
+	qsort(hp, n, sizeof(HashPos), hashpos_cmp);
+
+	/* cut near i * n / k, moved forward to the next change of hash */
+	cuts[np++] = 0;
+	for (uint32_t i = 1; i < k; i++)
+	{
+		uint32_t	at = (uint32_t) (((uint64_t) i * n) / k);
+
+		if (at <= cuts[np - 1])
+			at = cuts[np - 1] + 1;
+		while (at < n && hp[at].hash == hp[at - 1].hash)
+			at++;
+		if (at >= n)
+			break;
+		cuts[np++] = at;
+	}
+	cuts[np] = n;
+
+	for (uint32_t j = 0; j < np; j++)
+	{
+		uint32_t	from = cuts[j];
+		uint32_t	to = cuts[j + 1];
+		uint32_t	m = to - from;
+		size_t		dlen = 0;
+		LikesetWriter w;
+
+		for (uint32_t t = 0; t < m; t++)
+			idx[t] = hp[from + t].pos;
+		qsort(idx, m, sizeof(uint32_t), u32pos_cmp);	/* element order */
+		for (uint32_t t = 0; t < m; t++)
+		{
+			const uint32_t *ends = LIKESET_ENDS_ARRAY(s);
+			uint32_t	start = idx[t] == 0 ? 0 : (ends[idx[t] - 1] & LIKESET_END_MASK);
+
+			dlen += (ends[idx[t]] & LIKESET_END_MASK) - start;
+		}
+		st = writer_start(&w, m, dlen);
+		if (st != LIKESET_OK)
+		{
+			np = j;
+			goto done;
+		}
+		for (uint32_t t = 0; t < m; t++)
+		{
+			LikesetEntry e;
+
+			likeset_get_entry(s, idx[t], &e);
+			writer_push(&w, e.elem, e.len, e.removed, e.ts);
+		}
+		(*pieces)[j] = writer_finish(&w);
+		(*los)[j] = j == 0 ? 0 : hp[from].hash;
+	}
+done:
+	if (st != LIKESET_OK)
+	{
+		for (uint32_t j = 0; j < np && *pieces != NULL; j++)
+			likeset_free((*pieces)[j]);
+		np = 0;
+		if (*pieces != NULL)
+			likeset_free(*pieces);
+		if (*los != NULL)
+			likeset_free(*los);
+		*pieces = NULL;
+		*los = NULL;
+	}
+	if (hp != NULL)
+		likeset_free(hp);
+	if (cuts != NULL)
+		likeset_free(cuts);
+	if (idx != NULL)
+		likeset_free(idx);
+	*npieces = np;
+	return st;
+}
+
 /*
  * Total order on states, for B-tree and sorting: entries compared in order
  * by element bytes, then timestamp, then removed; a prefix sorts first.

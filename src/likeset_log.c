@@ -98,3 +98,65 @@ likeset_split_point(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64((int64) mid);
 }
+
+typedef struct SplitState
+{
+	uint32_t	n;
+	uint64_t   *los;
+	LikesetData **pieces;
+	int64		lo;
+} SplitState;
+
+PG_FUNCTION_INFO_V1(likeset_split);
+/*
+ * likeset_split(s, lo, max_entries): the pieces of s split by element hash,
+ * each with at most max_entries entries (unless they share one hash), as
+ * rows (lo, part): the first piece starts at lo, every other one at the
+ * lowest hash it holds.  A part of a log table covering [lo, next lo) is
+ * replaced by these rows.
+ */
+Datum
+likeset_split(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	SplitState *ss;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		LikesetData *s;
+		int32		max_entries = PG_GETARG_INT32(2);
+		TupleDesc	tupdesc;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		if (max_entries < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("max_entries must be at least 1")));
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "return type must be a row type");
+		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
+		s = PG_GETARG_LIKESET_P(0);
+		ss = palloc0(sizeof(SplitState));
+		ss->lo = PG_GETARG_INT64(1);
+		likeset_check(likeset_split_hash(s, (uint32_t) max_entries,
+										 &ss->n, &ss->los, &ss->pieces));
+		funcctx->user_fctx = ss;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	ss = funcctx->user_fctx;
+	if (funcctx->call_cntr < ss->n)
+	{
+		uint32_t	i = (uint32_t) funcctx->call_cntr;
+		Datum		values[2];
+		bool		nulls[2] = {false, false};
+
+		values[0] = Int64GetDatum(i == 0 ? ss->lo : (int64) ss->los[i]);
+		values[1] = PointerGetDatum(likeset_seal(ss->pieces[i]));
+		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc,
+																   values, nulls)));
+	}
+	SRF_RETURN_DONE(funcctx);
+}

@@ -3326,6 +3326,187 @@ test_limits(void)
  * Driver
  * ========================================================================
  */
+static int
+u64_sort_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *) a;
+	uint64_t	y = *(const uint64_t *) b;
+
+	return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+/*
+ * Splitting by element hash (the log layout's parts): the pieces of
+ * likeset_split_hash cover s exactly, each in its hash range and within the
+ * size limit unless its entries share one hash; hash ranges and the median
+ * agree with them.
+ */
+static void
+test_split_hash(void)
+{
+	for (int iter = 0; iter < 400; iter++)
+	{
+		Sample		x;
+		uint32_t	max = 1 + (uint32_t) rnd_below(iter % 3 == 0 ? 3 : 20);
+		uint32_t	np = 0;
+		uint64_t   *los = NULL;
+		LikesetData **pieces = NULL;
+		LikesetData *acc;
+		LikesetStatus st;
+		uint64_t	mid;
+
+		sample_make(&x, 1 + (int) rnd_below(60), 120, 1);
+		st = likeset_split_hash(x.s, max, &np, &los, &pieces);
+		CHECK(st == LIKESET_OK, "split_hash(%s, %u) failed with %d", txt(x.s), max, (int) st);
+		if (st != LIKESET_OK)
+		{
+			sample_free(&x);
+			continue;
+		}
+		CHECK(np >= 1 && np <= (x.s->nentries + max - 1) / max + (x.s->nentries == 0),
+			  "split_hash(%s, %u): %u pieces", txt(x.s), max, np);
+		CHECK(los[0] == 0, "split_hash: the first piece starts at %" PRIu64, los[0]);
+		acc = likeset_empty();
+		for (uint32_t j = 0; j < np; j++)
+		{
+			LikesetData *m = NULL;
+			uint64_t	hi = j + 1 < np ? los[j + 1] : UINT64_C(4294967296);
+			bool		inrange = true;
+			bool		onehash = true;
+			uint32_t	h0 = 0;
+
+			CHECK(validate_copy(pieces[j], likeset_size(pieces[j]), NULL) == LIKESET_OK,
+				  "split_hash(%s, %u): piece %u does not validate", txt(x.s), max, j);
+			CHECK(j == 0 || los[j] > los[j - 1], "split_hash: ranges not increasing");
+			for (uint32_t i = 0; i < pieces[j]->nentries; i++)
+			{
+				LikesetEntry e;
+				uint32_t	h;
+
+				likeset_get_entry(pieces[j], i, &e);
+				h = likeset_elem_hash(e.elem, e.len);
+				if (i == 0)
+					h0 = h;
+				onehash = onehash && h == h0;
+				inrange = inrange && h >= los[j] && h < hi;
+			}
+			CHECK(inrange, "split_hash(%s, %u): piece %u holds a hash outside its range",
+				  txt(x.s), max, j);
+			CHECK(pieces[j]->nentries <= max || onehash,
+				  "split_hash(%s, %u): piece %u has %u entries", txt(x.s), max, j,
+				  pieces[j]->nentries);
+			CHECK(np == 1 || pieces[j]->nentries > 0, "split_hash: empty piece %u", j);
+			/* the piece is what hash_range gives for its range */
+			{
+				LikesetData *r = likeset_hash_range_core(x.s, j == 0 ? 0 : los[j], hi);
+
+				CHECK(r != NULL && likeset_compare(r, pieces[j]) == 0,
+					  "split_hash(%s, %u): piece %u differs from hash_range", txt(x.s), max, j);
+				if (r != NULL && r != x.s)
+					likeset_free(r);
+			}
+			CHECK(likeset_merge(acc, pieces[j], &m) == LIKESET_OK, "merge of pieces failed");
+			likeset_free(acc);
+			acc = m;
+			likeset_free(pieces[j]);
+		}
+		CHECK(likeset_compare(acc, x.s) == 0, "split_hash(%s, %u): pieces join to %s",
+			  txt(x.s), max, txt(acc));
+		likeset_free(acc);
+		likeset_free(los);
+		likeset_free(pieces);
+		/* the median cuts s into two non-empty hash ranges */
+		if (likeset_hash_median(x.s, &mid))
+		{
+			LikesetData *lo = likeset_hash_range_core(x.s, 0, mid);
+			LikesetData *hi = likeset_hash_range_core(x.s, mid, UINT64_C(4294967296));
+
+			CHECK(lo->nentries > 0 && hi->nentries > 0 &&
+				  lo->nentries + hi->nentries == x.s->nentries,
+				  "median of %s: halves of %u and %u entries", txt(x.s), lo->nentries,
+				  hi->nentries);
+			if (lo != x.s)
+				likeset_free(lo);
+			if (hi != x.s)
+				likeset_free(hi);
+		}
+		else
+		{
+			bool		onehash = true;
+
+			for (uint32_t i = 1; i < x.s->nentries; i++)
+			{
+				LikesetEntry a;
+				LikesetEntry b;
+
+				likeset_get_entry(x.s, 0, &a);
+				likeset_get_entry(x.s, i, &b);
+				onehash = onehash && likeset_elem_hash(a.elem, a.len) == likeset_elem_hash(b.elem, b.len);
+			}
+			CHECK(onehash, "no median found for %s", txt(x.s));
+		}
+		sample_free(&x);
+	}
+	/* two elements of equal hash stay in one piece, however small the limit */
+	{
+		enum
+		{
+			NC = 400000
+		};
+		uint64_t	base = rnd();
+		uint64_t   *hk = malloc(sizeof(uint64_t) * NC);
+		char		a[24];
+		char		b[24];
+		int			found = 0;
+
+		for (uint32_t i = 0; i < NC; i++)
+		{
+			snprintf(a, sizeof(a), "%" PRIx64, splitmix(base + i));
+			hk[i] = ((uint64_t) likeset_elem_hash(a, (uint32_t) strlen(a)) << 32) | i;
+		}
+		qsort(hk, NC, sizeof(uint64_t), u64_sort_cmp);
+		for (uint32_t i = 1; i < NC && !found; i++)
+		{
+			if ((hk[i] >> 32) == (hk[i - 1] >> 32))
+			{
+				LikesetEntry ops[4];
+				LikesetData *s2;
+				uint32_t	np = 0;
+				uint64_t   *los = NULL;
+				LikesetData **pieces = NULL;
+
+				snprintf(a, sizeof(a), "%" PRIx64, splitmix(base + (uint32_t) hk[i - 1]));
+				snprintf(b, sizeof(b), "%" PRIx64, splitmix(base + (uint32_t) hk[i]));
+				ops[0] = (LikesetEntry) {a, (uint32_t) strlen(a), false, 1};
+				ops[1] = (LikesetEntry) {b, (uint32_t) strlen(b), true, 2};
+				ops[2] = (LikesetEntry) {"x", 1, false, 3};
+				ops[3] = (LikesetEntry) {"y", 1, false, 4};
+				CHECK(likeset_build(ops, 4, &s2) == LIKESET_OK, "build of a collision failed");
+				CHECK(likeset_split_hash(s2, 1, &np, &los, &pieces) == LIKESET_OK,
+					  "split of a collision failed");
+				for (uint32_t j = 0; j < np; j++)
+				{
+					bool		hasa = likeset_find(pieces[j], a, (uint32_t) strlen(a)) >= 0;
+					bool		hasb = likeset_find(pieces[j], b, (uint32_t) strlen(b)) >= 0;
+
+					CHECK(hasa == hasb, "colliding %s and %s split apart", a, b);
+					found += hasa;
+					likeset_free(pieces[j]);
+				}
+				CHECK(np == 3, "split of 4 entries (2 colliding) by 1: %u pieces", np);
+				likeset_free(los);
+				likeset_free(pieces);
+				likeset_free(s2);
+			}
+		}
+		CHECK(found == 1, "no hash collision among %d elements, or it was not in one piece", NC);
+		free(hk);
+	}
+	/* the hash is fixed forever: parts stored on disk depend on it */
+	CHECK(likeset_elem_hash("", 0) == 2872998923u, "hash of the empty element changed");
+	CHECK(likeset_elem_hash("alice", 5) == 3927234078u, "hash of 'alice' changed");
+}
+
 static const struct
 {
 	const char *name;
@@ -3352,6 +3533,7 @@ static const struct
 	{"validate: random byte flips", test_validate_flips},
 	{"build_sorted", test_build_sorted},
 	{"limits", test_limits},
+	{"split by element hash", test_split_hash},
 };
 
 static int	cur_index;
