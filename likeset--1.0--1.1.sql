@@ -207,7 +207,7 @@ BEGIN
 END
 $$;
 CREATE FUNCTION @extschema@.likeset_create_log(name text,
-	key_type regtype DEFAULT 'bigint', part_max integer DEFAULT 128)
+	key_type regtype DEFAULT 'bigint', part_max integer DEFAULT 8)
 	RETURNS regclass
 	LANGUAGE sql VOLATILE STRICT
 	AS $$ SELECT @extschema@.likeset_create_log_in(pg_catalog.current_schema(), $1, $2, $3) $$;

@@ -25,7 +25,7 @@
 #                     Unix socket in a fresh temporary directory
 #   BENCH_LARGE_SIZES the set sizes (default "100 10000 100000 1000000"; the
 #                     targets compare 1000000 with 100)
-#   BENCH_LARGE_PART_MAX  the log table's part_max (default 128, as
+#   BENCH_LARGE_PART_MAX  the log table's part_max (default 8, as
 #                     likeset_create_log's)
 #
 # Method:
@@ -65,7 +65,7 @@ out=$here/out
 sql=$here/large
 port=${BENCH_LARGE_PORT:-54610}
 sizes=${BENCH_LARGE_SIZES:-100 10000 100000 1000000}
-part_max=${BENCH_LARGE_PART_MAX:-128}
+part_max=${BENCH_LARGE_PART_MAX:-8}
 approaches="log value normalized"
 # likes per round and rounds for the log layout and the normalized table
 batch=100
