@@ -46,7 +46,21 @@ UPDATE public.sec_pages SET likes = '{-a@2026-01-02T00:00:00Z}' WHERE id OPERATO
 RESET session_replication_role;
 SELECT id, likes FROM public.sec_pages;
 SELECT likeset_unreplicate('public.sec_pages');
+-- the log layout's calls, its fold and its replica-side filter, with the
+-- same hostile path (evil.= would catch an unqualified int key comparison)
+SELECT public.likeset_create_log('public.sec_log', 'int', 4);
+SELECT public.likeset_like('public.sec_log', 1, 'u' || g, '2026-01-01 00:00:00+00'::timestamptz + g * interval '1 s')
+	FROM generate_series(1, 10) g;
+SELECT public.likeset_unlike('public.sec_log', 1, 'u3');
+SELECT public.likeset_fold('public.sec_log');
+SELECT public.likeset_like('public.sec_log', 1, 'u11');
+SET session_replication_role = replica;
+INSERT INTO public.sec_log VALUES (1, 'u2', '2026-01-01 00:00:02+00', false);	-- an echo: dropped
+RESET session_replication_role;
+SELECT public.likeset_count('public.sec_log', 1), public.likeset_contains('public.sec_log', 1, 'u3'),
+	   public.likeset_count('public.sec_pages', 1);
 RESET search_path;
+SELECT count(*) AS pending FROM public.sec_log;
 
-DROP TABLE public.sec_pages;
+DROP TABLE public.sec_pages, public.sec_log, public.sec_log_part, public.sec_log_head;
 DROP SCHEMA evil CASCADE;
