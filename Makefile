@@ -5,7 +5,7 @@ EXTENSION = likeset
 MODULE_big = likeset
 OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
 	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o
-DATA = likeset--1.0.sql likeset--1.0--1.1.sql
+DATA = likeset--1.0.sql likeset--1.0--1.1.sql likeset--1.1--1.2.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
 REGRESS = init io ops agg errors properties big replicate security log
