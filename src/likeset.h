@@ -16,15 +16,19 @@
  *
  *	  offset  size  field
  *	  0       4     varlena header (do not touch directly!)
- *	  4       1     version           LIKESET_FORMAT_VERSION; others rejected
+ *	  4       1     version           1 (no horizon) or 2 (a horizon is
+ *	                                  recorded); others rejected
  *	  5       1     flags             reserved, must be 0
  *	  6       2     reserved          must be 0
  *	  8       4     nentries          number of entries, tombstones included
  *	  12      4     npresent          number of entries whose last op is an add
  *	  16      8     maxts             highest timestamp of any entry,
  *	                                  LIKESET_TS_NONE when there is none
- *	  24      8     horizon           reserved for a compaction horizon,
- *	                                  LIKESET_TS_NONE in this version
+ *	  24      8     horizon           compaction horizon: LIKESET_TS_NONE in
+ *	                                  version 1; in version 2 a timestamp H
+ *	                                  such that no tombstone is older than
+ *	                                  H and an element not listed counts as
+ *	                                  removed just before H (likeset_compact)
  *	  32      8*n   ts[n]             timestamp of each entry
  *	  32+8n   4*n   ends[n]           end offset of each element's bytes in
  *	                                  the data area, LIKESET_REMOVED_BIT set
@@ -53,6 +57,8 @@
 #include <string.h>
 
 #define LIKESET_FORMAT_VERSION	1
+/* The same layout with a compaction horizon recorded (see likeset_compact) */
+#define LIKESET_FORMAT_VERSION_HORIZON	2
 
 /* Lowest valid timestamp: 4714-11-24 00:00:00 BC, PostgreSQL's MIN_TIMESTAMP */
 #define LIKESET_TS_MIN			((int64_t) -211813488000000000LL)
@@ -181,6 +187,8 @@ extern LikesetStatus likeset_build_sorted(const LikesetEntry *ops, size_t n,
 										  LikesetData **result,
 										  LikesetError *err);
 extern LikesetData *likeset_compact(const LikesetData *s, int64_t horizon);
+extern LikesetStatus likeset_set_horizon(LikesetData *s, int64_t horizon,
+										 LikesetError *err);
 extern uint32_t likeset_elem_hash(const char *elem, uint32_t len);
 extern LikesetData *likeset_hash_range_core(const LikesetData *s, uint64_t lo,
 									   uint64_t hi);

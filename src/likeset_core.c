@@ -149,6 +149,41 @@ writer_finish(LikesetWriter *w)
 }
 
 /*
+ * Record a compaction horizon in a value being built: version 2 when there
+ * is one, version 1 (the original format) when there is none
+ */
+static inline void
+set_horizon(LikesetData *s, int64_t horizon)
+{
+	s->horizon = horizon;
+	s->version = horizon == LIKESET_TS_NONE ? LIKESET_FORMAT_VERSION : LIKESET_FORMAT_VERSION_HORIZON;
+}
+
+/*
+ * Give a value built from outside input (text, binary) its horizon: fails
+ * when the horizon is out of range or a tombstone is older than it
+ */
+LikesetStatus
+likeset_set_horizon(LikesetData *s, int64_t horizon, LikesetError *err)
+{
+	if (horizon == LIKESET_TS_NONE)
+	{
+		set_horizon(s, horizon);
+		return LIKESET_OK;
+	}
+	if (horizon < LIKESET_TS_MIN || horizon > LIKESET_TS_END)
+		return corrupt(err, "horizon out of range");
+	for (uint32_t i = 0; i < s->nentries; i++)
+	{
+		if ((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) &&
+			LIKESET_TS_ARRAY(s)[i] < horizon)
+			return corrupt(err, "a tombstone is older than the horizon");
+	}
+	set_horizon(s, horizon);
+	return LIKESET_OK;
+}
+
+/*
  * Binary search for an element: its index when present, otherwise
  * -(insertion point) - 1.
  */
@@ -176,6 +211,12 @@ likeset_find(const LikesetData *s, const char *elem, uint32_t len)
 	}
 	return -lo - 1;
 }
+
+typedef struct LikesetCursor LikesetCursor;
+typedef bool (*likeset_keep_fn) (const LikesetCursor *c, const void *arg);
+static LikesetData *likeset_filter(const LikesetData *s, likeset_keep_fn keep,
+								   const void *arg);
+static bool keep_all_but(const LikesetCursor *c, const void *arg);
 
 /*
  * Merge one operation into a set.  *result is s itself when the operation
@@ -215,7 +256,19 @@ likeset_apply(const LikesetData *s, const LikesetEntry *op, LikesetData **result
 			*result = (LikesetData *) s;
 			return LIKESET_OK;
 		}
+		if (op->removed && op->ts < s->horizon)
+		{
+			/* a remove older than the horizon: the entry goes, as compacted */
+			*result = likeset_filter(s, keep_all_but, &i);
+			return *result == NULL ? LIKESET_ERR_NO_MEMORY : LIKESET_OK;
+		}
 		skip = 1;
+	}
+	else if (op->ts < s->horizon)
+	{
+		/* older than the horizon, on an element the set does not list */
+		*result = (LikesetData *) s;
+		return LIKESET_OK;
 	}
 	else
 	{
@@ -258,12 +311,13 @@ likeset_apply(const LikesetData *s, const LikesetEntry *op, LikesetData **result
 	r->npresent = s->npresent + (op->removed ? 0 : 1) -
 		((skip && !(ends[i] & LIKESET_REMOVED_BIT)) ? 1 : 0);
 	r->maxts = (s->maxts == LIKESET_TS_NONE || op->ts > s->maxts) ? op->ts : s->maxts;
+	set_horizon(r, s->horizon);
 	*result = r;
 	return LIKESET_OK;
 }
 
 /* Cursor over the entries of one value, tracking element start offsets */
-typedef struct LikesetCursor
+struct LikesetCursor
 {
 	const int64_t *ts;
 	const uint32_t *ends;
@@ -271,7 +325,7 @@ typedef struct LikesetCursor
 	uint32_t	n;
 	uint32_t	i;
 	uint32_t	start;
-} LikesetCursor;
+};
 
 static inline void
 cursor_init(LikesetCursor *c, const LikesetData *s)
@@ -338,8 +392,38 @@ merge_count(const LikesetData *a, const LikesetData *b, size_t *n, size_t *dlen)
 }
 
 /*
+ * Horizons.  A value with a compaction horizon H claims to have seen every
+ * operation older than H, and holds no tombstone older than H (compaction
+ * dropped them).  An element it does not list therefore behaves as if it
+ * had a tombstone just before H: an operation older than H on it changes
+ * nothing, whether it arrives alone (apply) or as an entry of another state
+ * (merge).  Tombstones older than the result's horizon are dropped.
+ */
+
+/* Keep a winning entry unless it is a tombstone older than the horizon h */
+static inline void
+merge_push_kept(LikesetWriter *w, LikesetCursor *c, int64_t h)
+{
+	if (!(cursor_removed(c) && c->ts[c->i] < h))
+		cursor_push(w, c);
+}
+
+/*
+ * An entry the other state lacks: the other state's horizon (other_h) beats
+ * it when it is older, as a tombstone just before other_h would
+ */
+static inline void
+merge_push_alone(LikesetWriter *w, LikesetCursor *c, int64_t other_h, int64_t h)
+{
+	if (c->ts[c->i] < other_h)
+		return;
+	merge_push_kept(w, c, h);
+}
+
+/*
  * Join of two states: for each element the greater operation.  One linear
- * pass over both sorted entry lists.
+ * pass over both sorted entry lists.  The result's horizon is the greater
+ * one (see Horizons above).
  */
 LikesetStatus
 likeset_merge(const LikesetData *a, const LikesetData *b, LikesetData **result)
@@ -347,6 +431,7 @@ likeset_merge(const LikesetData *a, const LikesetData *b, LikesetData **result)
 	LikesetWriter w;
 	LikesetCursor ca,
 				cb;
+	int64_t		h = a->horizon > b->horizon ? a->horizon : b->horizon;
 	size_t		cap = (size_t) a->nentries + b->nentries;
 	size_t		capdata = (size_t) LIKESET_DATALEN(a) + LIKESET_DATALEN(b);
 	LikesetStatus st;
@@ -367,30 +452,31 @@ likeset_merge(const LikesetData *a, const LikesetData *b, LikesetData **result)
 
 		if (c < 0)
 		{
-			cursor_push(&w, &ca);
+			merge_push_alone(&w, &ca, b->horizon, h);
 			cursor_next(&ca);
 		}
 		else if (c > 0)
 		{
-			cursor_push(&w, &cb);
+			merge_push_alone(&w, &cb, a->horizon, h);
 			cursor_next(&cb);
 		}
 		else
 		{
 			if (likeset_op_cmp(ca.ts[ca.i], cursor_removed(&ca),
 							   cb.ts[cb.i], cursor_removed(&cb)) >= 0)
-				cursor_push(&w, &ca);
+				merge_push_kept(&w, &ca, h);
 			else
-				cursor_push(&w, &cb);
+				merge_push_kept(&w, &cb, h);
 			cursor_next(&ca);
 			cursor_next(&cb);
 		}
 	}
 	for (; ca.i < ca.n; cursor_next(&ca))
-		cursor_push(&w, &ca);
+		merge_push_alone(&w, &ca, b->horizon, h);
 	for (; cb.i < cb.n; cursor_next(&cb))
-		cursor_push(&w, &cb);
+		merge_push_alone(&w, &cb, a->horizon, h);
 
+	set_horizon(w.s, h);
 	*result = writer_finish(&w);
 	return LIKESET_OK;
 }
@@ -485,8 +571,6 @@ likeset_build_sorted(const LikesetEntry *ops, size_t n, LikesetData **result,
 	return LIKESET_OK;
 }
 
-/* Which entries a filter keeps */
-typedef bool (*likeset_keep_fn) (const LikesetCursor *c, const void *arg);
 
 /*
  * The entries of s that keep() accepts, in order.  Returns s itself when it
@@ -517,7 +601,14 @@ likeset_filter(const LikesetData *s, likeset_keep_fn keep, const void *arg)
 		if (keep(&c, arg))
 			cursor_push(&w, &c);
 	}
+	set_horizon(w.s, s->horizon);
 	return writer_finish(&w);
+}
+
+static bool
+keep_all_but(const LikesetCursor *c, const void *arg)
+{
+	return c->i != *(const uint32_t *) arg;
 }
 
 static bool
@@ -527,13 +618,36 @@ keep_not_older_tombstone(const LikesetCursor *c, const void *arg)
 }
 
 /*
- * Drop tombstones older than horizon.  Returns s itself when none is, else
- * a new value.
+ * Drop tombstones older than horizon, and record in the value the horizon
+ * that protects them: just after the newest one dropped (never more than
+ * the horizon asked for), or the value's horizon if that is later.  So an
+ * operation older than a dropped tombstone, arriving late, cannot bring
+ * its element back, and operations newer than everything dropped are not
+ * affected even when the horizon asked for lies in the future.  Returns s
+ * itself when no tombstone is older than horizon, else a new value (NULL
+ * when out of memory).
  */
 LikesetData *
 likeset_compact(const LikesetData *s, int64_t horizon)
 {
-	return likeset_filter(s, keep_not_older_tombstone, &horizon);
+	LikesetCursor c;
+	int64_t		newest = LIKESET_TS_NONE;
+	LikesetData *r;
+	int64_t		h;
+
+	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
+	{
+		if (cursor_removed(&c) && c.ts[c.i] < horizon && c.ts[c.i] > newest)
+			newest = c.ts[c.i];
+	}
+	if (newest == LIKESET_TS_NONE)
+		return (LikesetData *) s;
+	r = likeset_filter(s, keep_not_older_tombstone, &horizon);
+	if (r == NULL)
+		return NULL;
+	h = newest + 1 < horizon ? newest + 1 : horizon;
+	set_horizon(r, h > s->horizon ? h : s->horizon);
+	return r;
 }
 
 /*
@@ -742,6 +856,7 @@ likeset_split_hash(const LikesetData *s, uint32_t max_entries,
 			likeset_get_entry(s, idx[t], &e);
 			writer_push(&w, e.elem, e.len, e.removed, e.ts);
 		}
+		set_horizon(w.s, s->horizon);
 		(*pieces)[j] = writer_finish(&w);
 		(*los)[j] = j == 0 ? 0 : hp[from].hash;
 	}
@@ -817,10 +932,16 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 		return corrupt(err, "value shorter than its header");
 	if (size > LIKESET_MAX_SIZE)
 		return corrupt(err, "value larger than the maximum size");
-	if (s->version != LIKESET_FORMAT_VERSION)
+	if (s->version != LIKESET_FORMAT_VERSION && s->version != LIKESET_FORMAT_VERSION_HORIZON)
 		return corrupt(err, "unknown format version");
-	if (s->flags != 0 || s->reserved != 0 || s->horizon != LIKESET_TS_NONE)
+	if (s->flags != 0 || s->reserved != 0)
 		return corrupt(err, "reserved header fields are not zero");
+	/* version 1 has no horizon; version 2 has one, within the timestamp range */
+	if (s->version == LIKESET_FORMAT_VERSION && s->horizon != LIKESET_TS_NONE)
+		return corrupt(err, "a version 1 value has a horizon");
+	if (s->version == LIKESET_FORMAT_VERSION_HORIZON &&
+		(s->horizon < LIKESET_TS_MIN || s->horizon > LIKESET_TS_END))
+		return corrupt(err, "horizon out of range");
 	if (s->nentries > LIKESET_MAX_ENTRIES)
 		return corrupt(err, "entry count exceeds the maximum");
 	if (LIKESET_SIZE(s->nentries, 0) > size)
@@ -845,6 +966,8 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 			return corrupt(err, "elements are not sorted and unique");
 		if (!likeset_ts_valid(c.ts[c.i]))
 			return corrupt(err, "timestamp out of range");
+		if (cursor_removed(&c) && c.ts[c.i] < s->horizon)
+			return corrupt(err, "tombstone older than the horizon");
 		if (!cursor_removed(&c))
 			npresent++;
 		if (maxts == LIKESET_TS_NONE || c.ts[c.i] > maxts)

@@ -6,7 +6,8 @@
  *
  * Binary form (send/recv), all integers in network byte order:
  *
- *	  uint8   LIKESET_SEND_VERSION
+ *	  uint8   version: 1, or 2 when the value has a compaction horizon
+ *	  int64   the horizon (version 2 only)
  *	  int32   number of entries n
  *	  n times: int64 timestamp, uint8 removed (0 or 1), int32 length, bytes
  *
@@ -23,6 +24,7 @@
 PG_MODULE_MAGIC;
 
 #define LIKESET_SEND_VERSION	1
+#define LIKESET_SEND_VERSION_HORIZON	2
 /* bytes of one entry in the binary form, element excluded */
 #define LIKESET_SEND_ENTRY_MIN	13
 
@@ -160,7 +162,13 @@ likeset_send(PG_FUNCTION_ARGS)
 	LikesetEntry e;
 
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, LIKESET_SEND_VERSION);
+	if (s->horizon == LIKESET_TS_NONE)
+		pq_sendbyte(&buf, LIKESET_SEND_VERSION);	/* what 1.0 and 1.1 read */
+	else
+	{
+		pq_sendbyte(&buf, LIKESET_SEND_VERSION_HORIZON);
+		pq_sendint64(&buf, s->horizon);
+	}
 	pq_sendint32(&buf, s->nentries);
 	for (uint32_t i = 0; i < s->nentries; i++)
 	{
@@ -204,15 +212,23 @@ likeset_recv(PG_FUNCTION_ARGS)
 	LikesetError err;
 	LikesetStatus st;
 	int			encoding = GetDatabaseEncoding();
+	int64_t		horizon = LIKESET_TS_NONE;
 
 	recv_need(buf, 5);
 	version = pq_getmsgbyte(buf);
-	if (version != LIKESET_SEND_VERSION)
+	if (version != LIKESET_SEND_VERSION && version != LIKESET_SEND_VERSION_HORIZON)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid binary data for type likeset"),
-				 errdetail("Unknown binary format version %d; this version of likeset reads version %d.",
-						   version, LIKESET_SEND_VERSION)));
+				 errdetail("Unknown binary format version %d; this version of likeset reads versions %d and %d.",
+						   version, LIKESET_SEND_VERSION, LIKESET_SEND_VERSION_HORIZON)));
+	if (version == LIKESET_SEND_VERSION_HORIZON)
+	{
+		recv_need(buf, 12);
+		horizon = (int64_t) pq_getmsgint64(buf);
+		if (horizon == LIKESET_TS_NONE)
+			recv_error("A version 2 value has no horizon.");
+	}
 	n = (int32) pq_getmsgint(buf, 4);
 	if (n < 0 || n > LIKESET_MAX_ENTRIES)
 		recv_error("The entry count is negative or above the maximum.");
@@ -244,6 +260,8 @@ likeset_recv(PG_FUNCTION_ARGS)
 		recv_error("Junk after the last entry.");
 
 	st = likeset_build_sorted(ops, n, &result, &err);
+	if (st == LIKESET_OK)
+		st = likeset_set_horizon(result, horizon, &err);
 	if (st != LIKESET_OK)
 		likeset_report(st, &err, NULL);
 	pfree(ops);

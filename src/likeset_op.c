@@ -29,7 +29,14 @@ likeset_default_ts(const LikesetData *s)
 	{
 		if (s->maxts + 1 >= LIKESET_TS_END)
 			likeset_report(LIKESET_ERR_TS_RANGE, NULL, NULL);
-		return s->maxts + 1;
+		now = s->maxts + 1;
+	}
+	/* never older than the horizon, where it would change nothing */
+	if (s->horizon != LIKESET_TS_NONE && s->horizon > now)
+	{
+		if (s->horizon >= LIKESET_TS_END)
+			likeset_report(LIKESET_ERR_TS_RANGE, NULL, NULL);
+		now = s->horizon;
 	}
 	return now;
 }

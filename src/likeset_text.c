@@ -329,7 +329,7 @@ needs_quotes(const char *e, uint32_t len)
 char *
 likeset_format(const LikesetData *s, size_t *len)
 {
-	size_t		cap = 3 + (size_t) s->nentries * (5 + LIKESET_TS_BUFLEN) +
+	size_t		cap = 4 + LIKESET_TS_BUFLEN + (size_t) s->nentries * (5 + LIKESET_TS_BUFLEN) +
 		2 * (size_t) LIKESET_DATALEN(s);
 	char	   *out = likeset_alloc(cap);
 	char	   *p = out;
@@ -337,6 +337,12 @@ likeset_format(const LikesetData *s, size_t *len)
 
 	if (out == NULL)
 		return NULL;
+	if (s->horizon != LIKESET_TS_NONE)
+	{
+		/* the compaction horizon leads: @2026-01-01T00:00:00Z{...} */
+		*p++ = '@';
+		p += likeset_format_ts(s->horizon, p);
+	}
 	*p++ = '{';
 	for (uint32_t i = 0; i < s->nentries; i++)
 	{
@@ -407,14 +413,34 @@ likeset_parse(const char *str, LikesetData **result, LikesetError *err)
 	const char *p = skip_space(str);
 	LikesetStatus st = LIKESET_OK;
 	char		detail[128];
+	int64_t		horizon = LIKESET_TS_NONE;
+	const char *horizon_at = NULL;
 
 	err->status = LIKESET_OK;
 	err->pos = -1;
 	err->detail[0] = '\0';
 
+	if (*p == '@')
+	{
+		/* a compaction horizon before the brace */
+		const char *tstart = skip_space(p + 1);
+		const char *tend = tstart;
+
+		while (*tend != '\0' && *tend != '{')
+			tend++;
+		p = tend;
+		while (tend > tstart && is_space(tend[-1]))
+			tend--;
+		if (!likeset_parse_ts(tstart, (size_t) (tend - tstart), &horizon))
+			return syntax_error(err, LIKESET_ERR_SYNTAX, str, tstart,
+								"Expected a horizon timestamp like 2026-11-28T09:30:00Z "
+								"before \"{\".");
+		horizon_at = tstart;
+	}
 	if (*p != '{')
 		return syntax_error(err, LIKESET_ERR_SYNTAX, str, p,
-							"Expected \"{\" at the start.");
+							horizon_at ? "Expected \"{\" after the horizon." :
+							"Expected \"{\" or a horizon \"@timestamp\" at the start.");
 	p = skip_space(p + 1);
 
 	buf = likeset_alloc(slen + 1);
@@ -558,6 +584,18 @@ likeset_parse(const char *str, LikesetData **result, LikesetError *err)
 	st = likeset_build(ops, nops, result);
 	if (st == LIKESET_ERR_TOO_BIG || st == LIKESET_ERR_TOO_MANY)
 		syntax_error(err, st, str, str, "The value exceeds the maximum size of a likeset.");
+	if (st == LIKESET_OK && horizon != LIKESET_TS_NONE)
+	{
+		LikesetError herr;
+
+		if (likeset_set_horizon(*result, horizon, &herr) != LIKESET_OK)
+		{
+			likeset_free(*result);
+			*result = NULL;
+			st = syntax_error(err, LIKESET_ERR_SYNTAX, str, horizon_at,
+							  "A tombstone is older than the horizon; a compacted value has none.");
+		}
+	}
 
 fail:
 	if (ops)

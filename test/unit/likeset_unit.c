@@ -490,6 +490,7 @@ typedef struct Model
 	LikesetEntry *e;
 	size_t		n;
 	size_t		cap;
+	int64_t		horizon;		/* LIKESET_TS_NONE, or the recorded horizon */
 } Model;
 
 /* memcmp order, shorter first, written out byte by byte */
@@ -522,6 +523,7 @@ model_init(Model *m)
 	m->n = 0;
 	m->cap = 16;
 	m->e = xmalloc(m->cap * sizeof(LikesetEntry));
+	m->horizon = LIKESET_TS_NONE;
 }
 
 static void
@@ -589,6 +591,7 @@ model_copy(Model *dst, const Model *src)
 	model_init(dst);
 	for (size_t i = 0; i < src->n; i++)
 		model_push(dst, &src->e[i]);
+	dst->horizon = src->horizon;
 }
 
 static void
@@ -1036,8 +1039,8 @@ model_matches(const LikesetData *s, const Model *m, char *why, size_t wl)
 		return false;
 	}
 	n = get_u32(b, 8);
-	if (b[4] != LIKESET_FORMAT_VERSION || b[5] != 0 || get_u16(b, 6) != 0 ||
-		get_i64(b, 24) != LIKESET_TS_NONE)
+	if (b[4] != (m->horizon == LIKESET_TS_NONE ? 1 : 2) || b[5] != 0 ||
+		get_u16(b, 6) != 0 || get_i64(b, 24) != m->horizon)
 	{
 		snprintf(why, wl, "header: version %u flags %u reserved %u horizon %" PRId64,
 				 b[4], b[5], get_u16(b, 6), get_i64(b, 24));
@@ -1804,10 +1807,19 @@ test_compact(void)
 			Model		exp;
 			LikesetData *r;
 
+			int64_t		newest = LIKESET_TS_NONE;
+
 			model_init(&exp);
 			for (size_t i = 0; i < x.m.n; i++)
+			{
 				if (!(x.m.e[i].removed && x.m.e[i].ts < hz[k]))
 					model_push(&exp, &x.m.e[i]);
+				else if (x.m.e[i].ts > newest)
+					newest = x.m.e[i].ts;
+			}
+			/* the horizon recorded: just after the newest tombstone dropped */
+			if (newest != LIKESET_TS_NONE)
+				exp.horizon = newest + 1 < hz[k] ? newest + 1 : hz[k];
 			r = likeset_compact(x.s, hz[k]);
 			CHECK(r != NULL, "compact(%s, %" PRId64 ") returned NULL", txt(x.s), hz[k]);
 			if (r != NULL)
@@ -3507,6 +3519,311 @@ test_split_hash(void)
 	CHECK(likeset_elem_hash("alice", 5) == 3927234078u, "hash of 'alice' changed");
 }
 
+/*
+ * Horizons.  Reference: an element a state with horizon H does not list
+ * has the operation (H - 1, removed); merge takes for every element the
+ * greater operation of the two sides (listed or not) and lists it unless
+ * it is that virtual one or a tombstone older than the greater horizon;
+ * apply is a merge with a one-entry state.  The core must agree on any
+ * states; the merge laws and agreement with the model of all operations
+ * are checked on replicas that compacted only what every replica had seen.
+ */
+/* The model's entry for an element, or NULL */
+static const LikesetEntry *
+model_get(const Model *m, const char *elem, uint32_t len)
+{
+	int64_t		i = model_find(m, elem, len);
+
+	return i >= 0 ? &m->e[i] : NULL;
+}
+
+static bool
+ref_side(const Model *m, int64_t h, const LikesetEntry *e, LikesetEntry *out)
+{
+	const LikesetEntry *x = model_get(m, e->elem, e->len);
+
+	if (x != NULL)
+	{
+		*out = *x;
+		return true;
+	}
+	if (h == LIKESET_TS_NONE)
+		return false;
+	*out = *e;
+	out->ts = h - 1;
+	out->removed = true;
+	return true;
+}
+
+static void
+ref_merge_h(const Model *a, const Model *b, Model *r)
+{
+	int64_t		h = a->horizon > b->horizon ? a->horizon : b->horizon;
+	Model		all;
+
+	model_init(&all);
+	for (size_t i = 0; i < a->n; i++)
+		model_push(&all, &a->e[i]);
+	for (size_t i = 0; i < b->n; i++)
+		if (model_get(a, b->e[i].elem, b->e[i].len) == NULL)
+			model_push(&all, &b->e[i]);
+	model_sort(&all);
+	model_init(r);
+	r->horizon = h;
+	for (size_t i = 0; i < all.n; i++)
+	{
+		LikesetEntry va;
+		LikesetEntry vb;
+		bool		ha = ref_side(a, a->horizon, &all.e[i], &va);
+		bool		hb = ref_side(b, b->horizon, &all.e[i], &vb);
+		LikesetEntry w = !hb ? va : !ha ? vb :
+			(ref_greater(va.ts, va.removed, vb.ts, vb.removed) ||
+			 (va.ts == vb.ts && va.removed == vb.removed)) ? va : vb;
+		bool		isvirtual = w.removed &&
+			((!model_get(a, w.elem, w.len) && ha && w.ts == a->horizon - 1 && va.ts == w.ts) ||
+			 (!model_get(b, w.elem, w.len) && hb && w.ts == b->horizon - 1 && vb.ts == w.ts));
+
+		if (isvirtual || (w.removed && w.ts < h))
+			continue;
+		model_push(r, &w);
+	}
+	model_free(&all);
+}
+
+/* The model of a value: its entries and horizon */
+static void
+model_of(const LikesetData *s, Model *m)
+{
+	model_init(m);
+	for (uint32_t i = 0; i < s->nentries; i++)
+	{
+		LikesetEntry e;
+
+		likeset_get_entry(s, i, &e);
+		model_push(m, &e);
+	}
+	m->horizon = s->horizon;
+}
+
+static LikesetData *
+compacted(LikesetData *s, int64_t h)
+{
+	LikesetData *r = likeset_compact(s, h);
+
+	if (r != s)
+		likeset_free(s);
+	return r;
+}
+
+static void
+test_horizon(void)
+{
+	char		why[1024];
+
+	/* any states: merge and apply agree with the reference */
+	for (int iter = 0; iter < 400; iter++)
+	{
+		Sample		x;
+		Sample		y;
+		LikesetData *a;
+		LikesetData *b;
+		LikesetData *m = NULL;
+		Model		ma;
+		Model		mb;
+		Model		exp;
+
+		sample_make(&x, 1 + (int) rnd_below(12), 40, 0);
+		sample_make(&y, 1 + (int) rnd_below(12), 40, 0);
+		a = copy_exact(x.s);
+		if (rnd_pct(50))
+			b = copy_exact(y.s);
+		else
+		{
+			/* from the same operations: timestamps interleave with a's */
+			LikesetEntry *sub = xmalloc((x.nops + 1) * sizeof(LikesetEntry));
+			size_t		ns = 0;
+			LikesetStatus st;
+
+			for (size_t i = 0; i < x.nops; i++)
+				if (rnd_pct(50))
+					sub[ns++] = x.ops[i];
+			b = build_ops(sub, ns, &st);
+			free(sub);
+		}
+		if (rnd_pct(70) && x.m.n > 0)
+			a = compacted(a, x.m.e[rnd_below(x.m.n)].ts + (int64_t) rnd_below(3));
+		if (rnd_pct(70) && y.m.n > 0)
+			b = compacted(b, y.m.e[rnd_below(y.m.n)].ts + (int64_t) rnd_below(3));
+		CHECK(validate_copy(a, likeset_size(a), NULL) == LIKESET_OK, "compacted %s invalid", txt(a));
+		model_of(a, &ma);
+		model_of(b, &mb);
+		ref_merge_h(&ma, &mb, &exp);
+		CHECK(likeset_merge(a, b, &m) == LIKESET_OK, "merge failed");
+		CHECK(model_matches(m, &exp, why, sizeof(why)), "merge(%s, %s): %s", txt(a), txt(b), why);
+		CHECK(validate_copy(m, likeset_size(m), NULL) == LIKESET_OK, "merge result %s invalid", txt(m));
+		likeset_free(m);
+		model_free(&exp);
+		/* apply = merge with a one-entry state */
+		for (int k = 0; k < 6 && y.m.n > 0; k++)
+		{
+			LikesetEntry op = y.m.e[rnd_below(y.m.n)];
+			LikesetData *r = NULL;
+			Model		one;
+
+			if (rnd_pct(50) && ma.n > 0)
+			{
+				LikesetEntry t = ma.e[rnd_below(ma.n)];
+
+				op.elem = t.elem;
+				op.len = t.len;
+			}
+			op.removed = rnd_pct(50);
+			if (rnd_pct(50) && a->horizon != LIKESET_TS_NONE)
+				op.ts = a->horizon + (int64_t) rnd_below(5) - 3;
+			if (op.ts < LIKESET_TS_MIN)
+				op.ts = LIKESET_TS_MIN;
+			if (op.ts >= LIKESET_TS_END)
+				op.ts = LIKESET_TS_END - 1;
+			model_init(&one);
+			model_push(&one, &op);
+			ref_merge_h(&ma, &one, &exp);
+			CHECK(likeset_apply(a, &op, &r) == LIKESET_OK, "apply failed");
+			CHECK(model_matches(r, &exp, why, sizeof(why)), "apply(%s, %s%s@%" PRId64 "): %s",
+				  txt(a), op.removed ? "-" : "", show(op.elem, op.len), op.ts, why);
+			CHECK(validate_copy(r, likeset_size(r), NULL) == LIKESET_OK, "apply result invalid");
+			if (r != a)
+				likeset_free(r);
+			model_free(&one);
+			model_free(&exp);
+		}
+		model_free(&ma);
+		model_free(&mb);
+		likeset_free(a);
+		likeset_free(b);
+		sample_free(&x);
+		sample_free(&y);
+	}
+
+	/* fixed cases: a lone entry older than the other side's horizon loses */
+	{
+		LikesetData *a = NULL;
+		LikesetData *b = NULL;
+		LikesetData *m = NULL;
+		LikesetError err;
+
+		CHECK(likeset_parse("@2000-01-01T00:00:10Z{x@2000-01-01T00:00:20Z}", &a, &err) == LIKESET_OK,
+			  "parse of a horizon literal failed");
+		CHECK(likeset_parse("{y@2000-01-01T00:00:05Z,z@2000-01-01T00:00:10Z,-w@2000-01-01T00:00:09Z}",
+							&b, &err) == LIKESET_OK, "parse failed");
+		CHECK(likeset_merge(a, b, &m) == LIKESET_OK && m->nentries == 2 && m->npresent == 2 &&
+			  m->horizon == a->horizon, "merge kept an entry older than the horizon: %s", txt(m));
+		likeset_free(m);
+		likeset_free(a);
+		likeset_free(b);
+	}
+
+	/*
+	 * Replicas that compacted at horizons below a point every one of them
+	 * had passed (each holds every operation older than it): every way of
+	 * merging them gives the model of all operations, compacted at the
+	 * greatest horizon used.
+	 */
+	for (int iter = 0; iter < 300; iter++)
+	{
+		Sample		x;
+		LikesetData *rep[3];
+		int64_t		stable;
+		int64_t		hmax = LIKESET_TS_NONE;
+		LikesetData *ab = NULL;
+		LikesetData *abc1 = NULL;
+		LikesetData *bc = NULL;
+		LikesetData *abc2 = NULL;
+		LikesetData *cab = NULL;
+		LikesetData *abc3 = NULL;
+		LikesetData *full;
+		bool	   *seen;
+
+		sample_make(&x, 1 + (int) rnd_below(10), 50, 0);
+		if (x.nops == 0)
+		{
+			sample_free(&x);
+			continue;
+		}
+		stable = x.ops[rnd_below(x.nops)].ts + 1;
+		seen = xmalloc((x.nops + 1) * sizeof(bool));
+		memset(seen, 0, (x.nops + 1) * sizeof(bool));
+		for (int r = 0; r < 3; r++)
+		{
+			LikesetEntry *sub = xmalloc((x.nops + 1) * sizeof(LikesetEntry));
+			size_t		ns = 0;
+			LikesetStatus st;
+
+			for (size_t i = 0; i < x.nops; i++)
+				if (x.ops[i].ts < stable || rnd_pct(60))
+				{
+					sub[ns++] = x.ops[i];
+					seen[i] = true;
+				}
+			rep[r] = build_ops(sub, ns, &st);
+			if (rnd_pct(70))
+			{
+				int64_t		h = stable - (int64_t) rnd_below(4);
+
+				rep[r] = compacted(rep[r], h);
+			}
+			if (rep[r]->horizon > hmax)
+				hmax = rep[r]->horizon;
+			free(sub);
+		}
+		{
+			LikesetStatus st;
+			LikesetEntry *known = xmalloc((x.nops + 1) * sizeof(LikesetEntry));
+			size_t		nk = 0;
+			LikesetData *all;
+
+			/* the model: every operation some replica holds */
+			for (size_t i = 0; i < x.nops; i++)
+				if (seen[i])
+					known[nk++] = x.ops[i];
+			all = build_ops(known, nk, &st);
+			free(known);
+
+			full = compacted(all, hmax);
+			/* the model claims the greatest horizon used, even if nothing it drops */
+			if (hmax != LIKESET_TS_NONE && full->horizon != hmax)
+			{
+				LikesetData *c = copy_exact(full);
+
+				likeset_free(full);
+				c->version = 2;
+				c->horizon = hmax;
+				full = c;
+			}
+		}
+		likeset_merge(rep[0], rep[1], &ab);
+		likeset_merge(ab, rep[2], &abc1);
+		likeset_merge(rep[1], rep[2], &bc);
+		likeset_merge(rep[0], bc, &abc2);
+		likeset_merge(rep[2], rep[0], &cab);
+		likeset_merge(cab, rep[1], &abc3);
+		CHECK(likeset_compare(abc1, abc2) == 0 && likeset_compare(abc1, abc3) == 0,
+			  "merge of replicas depends on grouping: %s / %s / %s", txt(abc1), txt(abc2), txt(abc3));
+		CHECK(likeset_compare(abc1, full) == 0 && abc1->horizon == full->horizon,
+			  "replicas merge to %s, all operations give %s", txt(abc1), txt(full));
+		likeset_free(ab);
+		likeset_free(abc1);
+		likeset_free(bc);
+		likeset_free(abc2);
+		likeset_free(cab);
+		likeset_free(abc3);
+		likeset_free(full);
+		for (int r = 0; r < 3; r++)
+			likeset_free(rep[r]);
+		free(seen);
+		sample_free(&x);
+	}
+}
+
 static const struct
 {
 	const char *name;
@@ -3534,6 +3851,7 @@ static const struct
 	{"build_sorted", test_build_sorted},
 	{"limits", test_limits},
 	{"split by element hash", test_split_hash},
+	{"horizons: reference, laws on stable replicas", test_horizon},
 };
 
 static int	cur_index;
