@@ -910,6 +910,9 @@ likeset_compare(const LikesetData *a, const LikesetData *b)
 	}
 	if (ca.n - ca.i != cb.n - cb.i)
 		return (ca.n - ca.i) < (cb.n - cb.i) ? -1 : 1;
+	/* equal entries: the horizon decides (none first, so old orders hold) */
+	if (a->horizon != b->horizon)
+		return a->horizon < b->horizon ? -1 : 1;
 	return 0;
 }
 
