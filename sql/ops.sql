@@ -164,10 +164,23 @@ SELECT likeset_count(s) AS n, likeset_count(likeset_compact(s, 'infinity')) AS n
 FROM (VALUES ('{keep@2020-01-01T00:00:00Z,-old@2026-01-01T00:00:00Z,recent@2026-03-01T00:00:00Z}'::likeset)) v(s);
 -- a set with no tombstones is unchanged
 SELECT likeset_compact('{a@2020-01-01T00:00:00Z,b}', '2030-01-01 00:00:00+00') AS s;
--- what compaction costs: after it a late old add comes back
+-- compaction records the horizon that protects what it dropped: a late
+-- add older than the dropped tombstone does not bring the element back,
+-- whether it is merged or applied; a newer one does
 SELECT likeset_compact('{-ghost@2026-01-01T00:00:00Z}', '2026-06-01 00:00:00+00')
-         | '{ghost@2025-12-01T00:00:00Z}' AS resurrected,
+         | '{ghost@2025-12-01T00:00:00Z}' AS late_merge_stays_out,
+       likeset_add(likeset_compact('{-ghost@2026-01-01T00:00:00Z}', '2026-06-01 00:00:00+00'),
+                   'ghost', '2025-12-01 00:00:00+00') AS late_add_stays_out,
+       likeset_add(likeset_compact('{-ghost@2026-01-01T00:00:00Z}', '2026-06-01 00:00:00+00'),
+                   'ghost', '2026-02-01 00:00:00+00') AS newer_add_counts,
        '{-ghost@2026-01-01T00:00:00Z}'::likeset | '{ghost@2025-12-01T00:00:00Z}' AS not_compacted;
+-- the horizon is at most the one asked for, and just after the newest tombstone dropped
+SELECT likeset_horizon(likeset_compact('{-a@2026-01-01T00:00:00Z,-b@2026-03-01T00:00:00Z,c@2026-05-01T00:00:00Z}',
+                                       '2026-02-01 00:00:00+00')) AS h1,
+       likeset_horizon(likeset_compact('{-a@2026-01-01T00:00:00Z}', 'infinity')) AS h2,
+       likeset_horizon('{a}') IS NULL AS none;
+-- an operation without a timestamp on a compacted set never lands below its horizon
+SELECT likeset_contains(likeset_add('@2999-01-01T00:00:00Z{}', 'x'), 'x') AS lands;
 
 --
 -- = and <> compare whole states: tombstones and timestamps included

@@ -426,7 +426,9 @@ SELECT count(*) AS checked,
 FROM dflt AS d;
 
 --
--- likeset_compact(s, h): the model's entries minus tombstones older than h
+-- likeset_compact(s, h): the model's entries minus tombstones older than h,
+-- with a horizon recorded (at most h) exactly when something was dropped;
+-- the compacted value absorbs the original (c | s = c)
 --
 CREATE TEMP TABLE horizons AS
 SELECT b.case_id, b.s, h.h
@@ -454,7 +456,9 @@ SELECT count(*) AS checked,
 			AND likeset_count(c) = likeset_count(s)
 			AND c::text::likeset = c
 			AND likeset_compact(c, h) = c
-			AND (c | s) = s
+			AND (c | s) = c
+			AND (likeset_horizon(c) IS NULL) = (c = s)
+			AND coalesce(likeset_horizon(c) <= h, true)
 		) IS NOT TRUE) AS failures
 FROM (SELECT horizons.*, likeset_compact(s, h) AS c FROM horizons) AS x;
 

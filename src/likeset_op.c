@@ -325,3 +325,21 @@ likeset_hash_extended(PG_FUNCTION_ARGS)
 	return hash_any_extended((unsigned char *) s + VARHDRSZ, VARSIZE(s) - VARHDRSZ,
 							 PG_GETARG_INT64(1));
 }
+
+PG_FUNCTION_INFO_V1(likeset_horizon_fn);
+/* likeset_horizon(s): the compaction horizon recorded in s, NULL if none */
+Datum
+likeset_horizon_fn(PG_FUNCTION_ARGS)
+{
+	Datum		d = PG_GETARG_DATUM(0);
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+	int64_t		h;
+
+	/* the header alone, as for likeset_count */
+	if (VARATT_IS_EXTENDED(v))
+		v = PG_DETOAST_DATUM_SLICE(d, 0, LIKESET_HDRSZ - VARHDRSZ);
+	memcpy(&h, (char *) v + offsetof(LikesetData, horizon), sizeof(h));
+	if (h == LIKESET_TS_NONE)
+		PG_RETURN_NULL();
+	PG_RETURN_TIMESTAMPTZ((TimestampTz) h);
+}
