@@ -12,6 +12,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 #if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
@@ -156,17 +159,23 @@ typedef struct DigestState
 	unsigned char buf[LIKESET_DIGEST_BUFSIZE];
 } DigestState;
 
+#if PG_VERSION_NUM >= 140000
+/* A failure of the hash library (OpenSSL's or PostgreSQL's own) */
 static void
 digest_fail(DigestState *st)
 {
+#if PG_VERSION_NUM >= 150000
+	const char *why = pg_cryptohash_error(st->ctx);
+#else
+	const char *why = "the hash library failed";
+#endif
+
 	ereport(ERROR,
 			(errcode(ERRCODE_INTERNAL_ERROR),
-			 errmsg("could not compute the likeset digest")
-#if PG_VERSION_NUM >= 150000
-			 , errdetail("%s", pg_cryptohash_error(st->ctx))
-#endif
-			 ));
+			 errmsg("could not compute the likeset digest"),
+			 errdetail("SHA-256: %s", why)));
 }
+#endif
 
 static void
 digest_begin(DigestState *st)

@@ -171,7 +171,7 @@ likeset_set_horizon(LikesetData *s, int64_t horizon, LikesetError *err)
 		set_horizon(s, horizon);
 		return LIKESET_OK;
 	}
-	if (horizon < LIKESET_TS_MIN || horizon > LIKESET_TS_END)
+	if (!likeset_ts_valid(horizon))
 		return corrupt(err, "horizon out of range");
 	for (uint32_t i = 0; i < s->nentries; i++)
 	{
@@ -635,6 +635,12 @@ likeset_compact(const LikesetData *s, int64_t horizon)
 	LikesetData *r;
 	int64_t		h;
 
+	/*
+	 * A tombstone at the last valid microsecond stays: dropping it would
+	 * need a horizon past the timestamp range, which no text could write
+	 */
+	if (horizon > LIKESET_TS_END - 1)
+		horizon = LIKESET_TS_END - 1;
 	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
 	{
 		if (cursor_removed(&c) && c.ts[c.i] < horizon && c.ts[c.i] > newest)
@@ -943,7 +949,7 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 	if (s->version == LIKESET_FORMAT_VERSION && s->horizon != LIKESET_TS_NONE)
 		return corrupt(err, "a version 1 value has a horizon");
 	if (s->version == LIKESET_FORMAT_VERSION_HORIZON &&
-		(s->horizon < LIKESET_TS_MIN || s->horizon > LIKESET_TS_END))
+		!likeset_ts_valid(s->horizon))
 		return corrupt(err, "horizon out of range");
 	if (s->nentries > LIKESET_MAX_ENTRIES)
 		return corrupt(err, "entry count exceeds the maximum");

@@ -53,7 +53,24 @@ likeset_detoast(Datum d)
 		memcpy(copy, v, VARSIZE(v));
 		v = copy;
 	}
+	likeset_check_version((const LikesetData *) v);
 	return (LikesetData *) v;
+}
+
+/*
+ * A stored value of a format this code does not know (written by a newer
+ * likeset, or damaged) is refused rather than misread.  Cheap: one byte.
+ */
+void
+likeset_check_version(const LikesetData *s)
+{
+	if (s->version != LIKESET_FORMAT_VERSION && s->version != LIKESET_FORMAT_VERSION_HORIZON)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("likeset value has unknown format version %d", (int) s->version),
+				 errdetail("This version of likeset reads stored format versions %d and %d.",
+						   LIKESET_FORMAT_VERSION, LIKESET_FORMAT_VERSION_HORIZON),
+				 errhint("A newer likeset may have written it: update the extension's library.")));
 }
 
 /* Raise the PostgreSQL error matching a core status */

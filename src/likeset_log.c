@@ -25,7 +25,10 @@ likeset_element_hash(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(likeset_entry);
-/* likeset_entry(s, elem): (ts, removed) of elem's entry, NULL without one */
+/*
+ * likeset_entry(s, elem): (ts, removed) of elem's entry; without one, NULL,
+ * or (horizon - 1 microsecond, removed) when s records a horizon
+ */
 Datum
 likeset_entry(PG_FUNCTION_ARGS)
 {
@@ -36,12 +39,24 @@ likeset_entry(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
-	if (i < 0)
+	if (i < 0 && s->horizon == LIKESET_TS_NONE)
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	values[0] = TimestampTzGetDatum(LIKESET_TS_ARRAY(s)[i]);
-	values[1] = BoolGetDatum((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0);
+	if (i < 0)
+	{
+		/*
+		 * Not listed in a set with a horizon: it counts as removed just
+		 * before the horizon (older operations on it change nothing)
+		 */
+		values[0] = TimestampTzGetDatum(s->horizon - 1);
+		values[1] = BoolGetDatum(true);
+	}
+	else
+	{
+		values[0] = TimestampTzGetDatum(LIKESET_TS_ARRAY(s)[i]);
+		values[1] = BoolGetDatum((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0);
+	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));
 }
@@ -57,6 +72,7 @@ likeset_nentries(PG_FUNCTION_ARGS)
 
 	if (VARATT_IS_EXTENDED(v))
 		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
+	likeset_check_version((const LikesetData *) v);
 	memcpy(&n, (char *) v + offsetof(LikesetData, nentries), sizeof(n));
 	PG_RETURN_INT64((int64) n);
 }
@@ -159,4 +175,22 @@ likeset_split(PG_FUNCTION_ARGS)
 																   values, nulls)));
 	}
 	SRF_RETURN_DONE(funcctx);
+}
+
+PG_FUNCTION_INFO_V1(likeset_tombstone_bytes);
+/* likeset_tombstone_bytes(s): bytes the tombstones of s take in its entries */
+Datum
+likeset_tombstone_bytes(PG_FUNCTION_ARGS)
+{
+	LikesetData *s = PG_GETARG_LIKESET_P(0);
+	int64		bytes = 0;
+	LikesetEntry e;
+
+	for (uint32_t i = 0; i < s->nentries; i++)
+	{
+		likeset_get_entry(s, i, &e);
+		if (e.removed)
+			bytes += 12 + e.len;	/* timestamp, end offset, element */
+	}
+	PG_RETURN_INT64(bytes);
 }

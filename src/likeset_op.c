@@ -134,6 +134,7 @@ likeset_count(PG_FUNCTION_ARGS)
 	/* fetch (and decompress) only the header when the value is toasted */
 	if (VARATT_IS_EXTENDED(v))
 		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
+	likeset_check_version((const LikesetData *) v);
 	memcpy(&npresent, (char *) v + offsetof(LikesetData, npresent), sizeof(npresent));
 	PG_RETURN_INT64((int64) npresent);
 }
@@ -338,6 +339,7 @@ likeset_horizon_fn(PG_FUNCTION_ARGS)
 	/* the header alone, as for likeset_count */
 	if (VARATT_IS_EXTENDED(v))
 		v = PG_DETOAST_DATUM_SLICE(d, 0, LIKESET_HDRSZ - VARHDRSZ);
+	likeset_check_version((const LikesetData *) v);
 	memcpy(&h, (char *) v + offsetof(LikesetData, horizon), sizeof(h));
 	if (h == LIKESET_TS_NONE)
 		PG_RETURN_NULL();

@@ -25,6 +25,7 @@
 #endif
 
 extern LikesetData *likeset_detoast(Datum d);
+extern void likeset_check_version(const LikesetData *s);
 
 #define DatumGetLikesetP(X)			likeset_detoast(X)
 #define PG_GETARG_LIKESET_P(n)		DatumGetLikesetP(PG_GETARG_DATUM(n))

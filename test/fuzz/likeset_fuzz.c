@@ -184,7 +184,7 @@ ref_decode(const unsigned char *v, size_t size, RefEntry **entries, uint32_t *n)
 	horizon = rd_i64(v + 24);
 	/* version 1: no horizon; version 2: one, from the lowest to the end timestamp */
 	if (v[4] == 1 ? horizon != INT64_MIN :
-		(horizon < INT64_C(-211813488000000000) || horizon > INT64_C(9223371331200000000)))
+		!ref_ts_valid(horizon))
 		return false;
 	if (nent > LIKESET_MAX_ENTRIES || (size - HDR) / 12 < nent)
 		return false;
@@ -1369,6 +1369,9 @@ check_compact(const LikesetData *s, int64_t horizon)
 	REQUIRE(r != NULL);
 	check_valid(s, &es, &ns);
 	check_valid(r, &er, &nr);
+	/* the last valid microsecond's tombstones stay: no horizon past the range */
+	if (horizon > LIKESET_TS_END - 1)
+		horizon = LIKESET_TS_END - 1;
 	for (uint32_t i = 0; i < ns; i++)
 	{
 		if (es[i].removed && es[i].ts < horizon)

@@ -1808,18 +1808,19 @@ test_compact(void)
 			LikesetData *r;
 
 			int64_t		newest = LIKESET_TS_NONE;
+			int64_t		hk = hz[k] > TS_END - 1 ? TS_END - 1 : hz[k];
 
 			model_init(&exp);
 			for (size_t i = 0; i < x.m.n; i++)
 			{
-				if (!(x.m.e[i].removed && x.m.e[i].ts < hz[k]))
+				if (!(x.m.e[i].removed && x.m.e[i].ts < hk))
 					model_push(&exp, &x.m.e[i]);
 				else if (x.m.e[i].ts > newest)
 					newest = x.m.e[i].ts;
 			}
 			/* the horizon recorded: just after the newest tombstone dropped */
 			if (newest != LIKESET_TS_NONE)
-				exp.horizon = newest + 1 < hz[k] ? newest + 1 : hz[k];
+				exp.horizon = newest + 1 < hk ? newest + 1 : hk;
 			r = likeset_compact(x.s, hz[k]);
 			CHECK(r != NULL, "compact(%s, %" PRId64 ") returned NULL", txt(x.s), hz[k]);
 			if (r != NULL)
