@@ -128,7 +128,7 @@ sub check_logs
 				}
 				elsif ($1 eq 'FATAL'
 					&& $line =~
-					/terminating (?:connection|logical replication worker|background worker)|the database system is (?:starting up|shutting down|in recovery mode)|connection to client lost/
+					/terminating (?:connection|logical replication worker|background worker)|the database system is (?:starting up|shutting down|in recovery mode|not yet accepting connections)|connection to client lost/
 				  )
 				{
 					# b's clients and workers at its crash and restart
