@@ -2,13 +2,22 @@
 # (packages, build, install, a temporary server); see README.md.
 
 EXTENSION = likeset
+# One version source: likeset.control's default_version.  PostgreSQL reads
+# it there (CREATE EXTENSION installs likeset--1.0.sql, then follows the
+# upgrade scripts of DATA up to it), so nothing is generated: EXTVERSION is
+# read from it, and `make versioncheck` (part of check-all, so of `make
+# test`) fails if DATA's chain of upgrade scripts does not reach it, or if
+# META.json (which writes it in PGXN's three-part form: 1.2 is 1.2.0) or
+# CHANGELOG.md says otherwise.  A new version: a new upgrade script in DATA,
+# default_version, META.json and CHANGELOG.md.
+EXTVERSION := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 MODULE_big = likeset
 OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
-	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o
+	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o src/likeset_gin.o src/likeset_conv.o
 DATA = likeset--1.0.sql likeset--1.0--1.1.sql likeset--1.1--1.2.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
-REGRESS = init io ops agg errors properties big replicate security log
+REGRESS = init io ops agg errors properties big replicate security log upgrade gin casts digest compaction
 REGRESS_OPTS = --load-extension=likeset
 ISOLATION = concurrent_likes replica_insert_race log_fold
 ISOLATION_OPTS = --load-extension=likeset
@@ -35,7 +44,7 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
 
-.PHONY: unitcheck regresscheck check-all test demo bench valgrind
+.PHONY: unitcheck regresscheck check-all test demo bench valgrind versioncheck
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
 
@@ -46,8 +55,13 @@ regresscheck:
 	rm -rf tmp_regress
 	$(MAKE) installcheck EXTRA_REGRESS_OPTS="--temp-instance=$(CURDIR)/tmp_regress --port=$(TEMP_PORT)"
 
+# The version named in likeset.control, META.json, CHANGELOG.md and the
+# upgrade scripts agrees (scripts/versioncheck.sh)
+versioncheck:
+	sh scripts/versioncheck.sh '$(EXTVERSION)' $(DATA)
+
 # Every test; run as an unprivileged user after `make install`
-check-all: unitcheck fuzzcheck regresscheck
+check-all: versioncheck unitcheck fuzzcheck regresscheck
 
 test:
 	sh scripts/run.sh test

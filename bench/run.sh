@@ -462,3 +462,8 @@ say "done in ${elapsed} s: $out/results.csv, $out/results.md, $out/cost_vs_size.
 # the log layout against the value layout and a normalized table at 100 to
 # 1,000,000 likes per page (issue 6), on a temporary server of its own
 PGBIN="$PGBIN" sh "$here/large.sh"
+
+# --- GIN index -------------------------------------------------------------------------
+# "which pages did user X like": a GIN index on a likeset column against a
+# B-tree on a normalized table's user column (issue 7), on a server of its own
+PGBIN="$PGBIN" sh "$here/gin.sh"
