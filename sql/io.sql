@@ -266,6 +266,8 @@ SET TimeZone = 'UTC';
 SELECT likeset_send('{}') AS empty;
 SELECT likeset_send('{a@2000-01-01T00:00:00Z}') AS one;
 SELECT likeset_send('{-a@2000-01-01T00:00:00.000001Z,"é"}') AS two;
+-- a value that records a compaction horizon: version 02, then the int64 horizon
+SELECT likeset_send('@2000-01-01T00:00:00.000001Z{a@2000-01-01T00:00:00Z}') AS with_horizon;
 
 -- Binary COPY of varied values, out to a file and back into another table
 CREATE TABLE io_bin (id int PRIMARY KEY, s likeset);
@@ -280,7 +282,10 @@ INSERT INTO io_bin VALUES
   (8, (SELECT likeset_remove(likeset_agg(e, '2026-11-28 10:00:00+00'), 'a,b',
                              '2026-11-28 10:00:00+00') FROM io_awkward)),
   (9, (SELECT likeset_agg('e' || i, '2026-01-01 00:00:00+00'::timestamptz + i * interval '1 second')
-       FROM generate_series(1, 1000) i));
+       FROM generate_series(1, 1000) i)),
+  (10, likeset_compact('{a@2026-01-01T00:00:00Z,-b@2026-02-01T00:00:00Z,-c@2026-06-01T00:00:00Z}',
+                       '2026-03-01 00:00:00+00')),
+  (11, '@2026-01-01T00:00:00Z{}');
 -- a file in the server's data directory: private to this instance and
 -- writable by the server whatever user runs it
 SELECT current_setting('data_directory') || '/likeset_io_copy.bin' AS copyfile \gset
