@@ -8,7 +8,9 @@
 # Writes bench/out/results.csv (workload,size,approach,metric,value,unit),
 # bench/out/results.md (the table of ratios and the targets, also printed)
 # and bench/out/cost_vs_size.png (gnuplot); then runs bench/large.sh (large
-# sets, on a server of its own: bench/out/large.csv and large.md).
+# sets, on a server of its own: bench/out/large.csv and large.md) and
+# bench/gin.sh (the GIN index against a B-tree on a normalized table:
+# bench/out/gin.csv and gin.md).
 #
 # Environment:
 #   PGBIN           the server's bin directory (default: pg_config --bindir)
