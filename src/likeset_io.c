@@ -58,6 +58,23 @@ likeset_detoast(Datum d)
 }
 
 /*
+ * Copy the header of a value into *hdr, fetching (and decompressing) only
+ * its first bytes when the value is toasted: count, entry count and
+ * horizon read nothing else.  The version is checked as likeset_detoast
+ * checks it.
+ */
+void
+likeset_read_header(Datum d, LikesetData *hdr)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_EXTENDED(v))
+		v = PG_DETOAST_DATUM_SLICE(d, 0, LIKESET_HDRSZ - VARHDRSZ);
+	memcpy(hdr, v, LIKESET_HDRSZ);
+	likeset_check_version(hdr);
+}
+
+/*
  * A stored value of a format this code does not know (written by a newer
  * likeset, or damaged) is refused rather than misread.  Cheap: one byte.
  */

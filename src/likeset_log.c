@@ -66,15 +66,10 @@ PG_FUNCTION_INFO_V1(likeset_nentries);
 Datum
 likeset_nentries(PG_FUNCTION_ARGS)
 {
-	Datum		d = PG_GETARG_DATUM(0);
-	struct varlena *v = (struct varlena *) DatumGetPointer(d);
-	uint32_t	n;
+	LikesetData hdr;
 
-	if (VARATT_IS_EXTENDED(v))
-		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
-	likeset_check_version((const LikesetData *) v);
-	memcpy(&n, (char *) v + offsetof(LikesetData, nentries), sizeof(n));
-	PG_RETURN_INT64((int64) n);
+	likeset_read_header(PG_GETARG_DATUM(0), &hdr);
+	PG_RETURN_INT64((int64) hdr.nentries);
 }
 
 PG_FUNCTION_INFO_V1(likeset_hash_range);

@@ -127,16 +127,10 @@ PG_FUNCTION_INFO_V1(likeset_count);
 Datum
 likeset_count(PG_FUNCTION_ARGS)
 {
-	Datum		d = PG_GETARG_DATUM(0);
-	struct varlena *v = (struct varlena *) DatumGetPointer(d);
-	uint32_t	npresent;
+	LikesetData hdr;
 
-	/* fetch (and decompress) only the header when the value is toasted */
-	if (VARATT_IS_EXTENDED(v))
-		v = PG_DETOAST_DATUM_SLICE(d, 0, offsetof(LikesetData, maxts) - VARHDRSZ);
-	likeset_check_version((const LikesetData *) v);
-	memcpy(&npresent, (char *) v + offsetof(LikesetData, npresent), sizeof(npresent));
-	PG_RETURN_INT64((int64) npresent);
+	likeset_read_header(PG_GETARG_DATUM(0), &hdr);
+	PG_RETURN_INT64((int64) hdr.npresent);
 }
 
 PG_FUNCTION_INFO_V1(likeset_compact_fn);
@@ -332,16 +326,10 @@ PG_FUNCTION_INFO_V1(likeset_horizon_fn);
 Datum
 likeset_horizon_fn(PG_FUNCTION_ARGS)
 {
-	Datum		d = PG_GETARG_DATUM(0);
-	struct varlena *v = (struct varlena *) DatumGetPointer(d);
-	int64_t		h;
+	LikesetData hdr;
 
-	/* the header alone, as for likeset_count */
-	if (VARATT_IS_EXTENDED(v))
-		v = PG_DETOAST_DATUM_SLICE(d, 0, LIKESET_HDRSZ - VARHDRSZ);
-	likeset_check_version((const LikesetData *) v);
-	memcpy(&h, (char *) v + offsetof(LikesetData, horizon), sizeof(h));
-	if (h == LIKESET_TS_NONE)
+	likeset_read_header(PG_GETARG_DATUM(0), &hdr);
+	if (hdr.horizon == LIKESET_TS_NONE)
 		PG_RETURN_NULL();
-	PG_RETURN_TIMESTAMPTZ((TimestampTz) h);
+	PG_RETURN_TIMESTAMPTZ((TimestampTz) hdr.horizon);
 }

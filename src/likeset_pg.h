@@ -26,6 +26,7 @@
 
 extern LikesetData *likeset_detoast(Datum d);
 extern void likeset_check_version(const LikesetData *s);
+extern void likeset_read_header(Datum d, LikesetData *hdr);
 
 #define DatumGetLikesetP(X)			likeset_detoast(X)
 #define PG_GETARG_LIKESET_P(n)		DatumGetLikesetP(PG_GETARG_DATUM(n))
