@@ -12,6 +12,8 @@ INSERT INTO cpages VALUES
 	(2, '{x@2020-01-01T00:00:00Z}'),
 	(3, '{-"long element, quoted"@2021-01-01T00:00:00Z}');
 SELECT * FROM likeset_stats('cpages');
+-- per value: timestamp, end offset and element bytes of each tombstone
+SELECT id, likeset_tombstone_bytes(likes) FROM cpages ORDER BY id;
 
 -- without subscriptions the safe horizon is now() less the margin
 SELECT likeset_safe_horizon('1 hour') = now() - interval '1 hour' AS single_node,

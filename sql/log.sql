@@ -92,6 +92,13 @@ SELECT likeset_hash_range(s, 0, m) | likeset_hash_range(s, m, 4294967296) = s AS
 FROM (SELECT '{a,b,c,d,e,f,g,h,i,j}'::likeset AS s) x,
      LATERAL (SELECT likeset_split_point(x.s) AS m) y;
 SELECT likeset_hash_range('{a,b}', 5, 5) = '{}' AS empty_range;
+-- likeset_split: pieces that cover the set, each within the limit, in
+-- ascending hash ranges starting at the lo given
+SELECT count(*) AS pieces, max(likeset_nentries(part)) <= 3 AS within_limit,
+       min(lo) = 7 AS starts_at_lo, likeset_merge_agg(part) = '{a,b,c,d,e,f,g,h,i,j}' AS covers
+FROM likeset_split('{a,b,c,d,e,f,g,h,i,j}', 7, 3);
+SELECT lo, part FROM likeset_split('{a}', 0, 5);
+SELECT * FROM likeset_split('{a}', 0, 0);
 SELECT likeset_agg(e, t, r) FROM (VALUES ('a', '2024-01-01Z'::timestamptz, false),
 	('a', '2024-01-01Z', true), ('b', '2024-01-02Z', false), ('b', '2024-01-01Z', true),
 	('c', NULL, false)) v(e, t, r);
