@@ -61,7 +61,12 @@ WHERE tgrelid IN ('t_nokey'::regclass, 't_full'::regclass, 't_nothing'::regclass
 -- a missing table is the regclass error; NULL is a no-op (STRICT)
 SELECT likeset_replicate('no_such_table');
 SELECT likeset_replicate(NULL) IS NULL AS is_null, likeset_unreplicate(NULL) IS NULL AS is_null;
--- a partition is an ordinary table: accepted
+-- a partition is an ordinary table, but it cannot add the write-time
+-- column by itself (55000, the hint says where); once its partitioned
+-- table has it, the partition is accepted
+SELECT likeset_replicate('t_part1');
+SELECT pg_temp.outcome($$SELECT likeset_replicate('t_part1')$$) AS outcome;
+ALTER TABLE t_parted ADD COLUMN likeset_row_ts timestamptz NOT NULL DEFAULT '-infinity';
 SELECT likeset_replicate('t_part1');
 SELECT * FROM pg_temp.merge_triggers('t_part1');
 DROP TABLE t_nokey, t_full, t_nothing, t_uniq, t_nolikes, t_dropped, t_parted;
@@ -95,6 +100,82 @@ SELECT likeset_replicate('t_once');
 SELECT likeset_unreplicate('t_once');
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 't_once'::regclass;
 DROP TABLE t_once;
+
+--
+-- The row's write time: likeset_replicate() adds likeset_row_ts, and a
+-- trigger for local writes (tgenabled 'O': not in apply workers) keeps it
+--
+CREATE TABLE wt (id int PRIMARY KEY, likes likeset NOT NULL DEFAULT '{}', title text,
+                 n int GENERATED ALWAYS AS (likeset_count(likes)) STORED);
+INSERT INTO wt VALUES (1, '{}', 'there before');
+SELECT likeset_replicate('wt');
+SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default, col_description(a.attrelid, a.attnum)
+FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attrelid = 'wt'::regclass AND a.attname = 'likeset_row_ts';
+SELECT * FROM pg_temp.merge_triggers('wt');
+-- the rows there have -infinity: on every node the same, so none wins by it
+SELECT id, likeset_row_ts FROM wt;
+-- a local insert takes the clock
+SELECT clock_timestamp() AS t0 \gset
+INSERT INTO wt (id, title) VALUES (2, 'two');
+SELECT likeset_row_ts >= :'t0' AND likeset_row_ts <= clock_timestamp() AS clock FROM wt WHERE id = 2;
+-- NULL also means now; an explicit finite time is kept (a row copied from
+-- another node, a restored dump)
+INSERT INTO wt VALUES (3, '{}', 'three', DEFAULT, NULL), (4, '{}', 'four', DEFAULT, '2026-01-01 00:00:00+00');
+SELECT id, likeset_row_ts >= :'t0' AS clock,
+       CASE WHEN likeset_row_ts < :'t0' THEN likeset_row_ts END AS kept
+FROM wt WHERE id IN (3, 4) ORDER BY id;
+-- infinity is refused: it would win every race for ever (22008)
+INSERT INTO wt VALUES (5, '{}', 'five', DEFAULT, 'infinity');
+SELECT pg_temp.outcome($$INSERT INTO wt VALUES (5, '{}', 'five', DEFAULT, 'infinity')$$) AS outcome;
+-- a like or an unlike (likeset columns only) keeps the write time, even
+-- when the statement sets it: the trigger owns the column
+UPDATE wt SET likes = likes + 'ann' WHERE id = 4;
+UPDATE wt SET likes = likes - 'ann', likeset_row_ts = '2030-01-01 00:00:00+00' WHERE id = 4;
+UPDATE wt SET title = title WHERE id = 4;
+SELECT likes @> 'ann' AS ann, n, likeset_row_ts FROM wt WHERE id = 4;
+-- a change to another column takes the clock
+SELECT clock_timestamp() AS t1 \gset
+UPDATE wt SET title = 'four!' WHERE id = 4;
+SELECT likeset_row_ts >= :'t1' AND likeset_row_ts <= clock_timestamp() AS clock FROM wt WHERE id = 4;
+-- ... or 1 microsecond past the old time when that is ahead of the clock
+-- (a row last written on a node whose clock runs ahead): a change made
+-- after seeing a row wins over it
+INSERT INTO wt VALUES (6, '{}', 'six', DEFAULT, '2999-01-01 00:00:00+00');
+UPDATE wt SET title = 'six!' WHERE id = 6;
+UPDATE wt SET title = 'six!!', likes = likes + 'bob' WHERE id = 6;
+SELECT title, likeset_row_ts FROM wt WHERE id = 6;
+-- a NULL title counts as a change too, and so does a new key
+UPDATE wt SET title = NULL WHERE id = 6;
+UPDATE wt SET id = 7 WHERE id = 6;
+SELECT id, title, likeset_row_ts FROM wt WHERE id = 7;
+-- an upsert: the insert's time, then the update's
+INSERT INTO wt VALUES (7, '{}', 'seven', DEFAULT, '2026-01-01 00:00:00+00')
+ON CONFLICT (id) DO UPDATE SET title = excluded.title;
+SELECT id, title, likeset_row_ts FROM wt WHERE id = 7;
+-- with the column gone the trigger stops local writes with a hint (55000)
+BEGIN;
+ALTER TABLE wt DROP COLUMN likeset_row_ts;
+UPDATE wt SET title = 'x' WHERE id = 1;
+ROLLBACK;
+BEGIN;
+ALTER TABLE wt DROP COLUMN likeset_row_ts;
+SELECT pg_temp.outcome($$UPDATE wt SET title = 'x' WHERE id = 1$$) AS outcome;
+ROLLBACK;
+-- a column of that name and another type is refused (42804); so is a
+-- partition (above); unreplicate drops both triggers and keeps the column
+CREATE TABLE wt_text (id int PRIMARY KEY, likes likeset, likeset_row_ts text);
+SELECT likeset_replicate('wt_text');
+SELECT pg_temp.outcome($$SELECT likeset_replicate('wt_text')$$) AS outcome;
+SELECT likeset_unreplicate('wt');
+SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'wt'::regclass) AS triggers,
+       (SELECT count(*) FROM pg_attribute
+        WHERE attrelid = 'wt'::regclass AND attname = 'likeset_row_ts') AS columns;
+-- and replicating again keeps the times there
+SELECT likeset_replicate('wt');
+SELECT id, likeset_row_ts FROM wt WHERE id = 7;
+DROP TABLE wt, wt_text;
 
 --
 -- Only the owner (or a member of the owning role) may replicate
@@ -164,11 +245,13 @@ INSERT INTO pages VALUES (1, '{}', '{}', 'dup');
 SET session_replication_role = replica;
 SET search_path = '';
 
--- UPDATE: every likeset column merges; the other columns take the new value
+-- UPDATE: every likeset column merges; the other columns go to the later
+-- writer, the row with the greater likeset_row_ts (an apply worker's row
+-- carries the publisher's; the local rows here have -infinity)
 UPDATE public.pages
 SET likes = '{bob@2026-01-01T10:05:00Z,cat@2026-01-01T10:01:00Z,-ann@2026-01-01T09:00:00Z}',
     dislikes = '{-zed@2026-01-01T10:02:00Z,yan@2026-01-01T10:02:00Z}',
-    title = 'one, renamed'
+    title = 'one, renamed', likeset_row_ts = '2026-01-02 00:00:01+00'
 WHERE id = 1;
 \echo rows written: :ROW_COUNT
 SELECT * FROM public.pages ORDER BY id;
@@ -192,16 +275,38 @@ UPDATE public.pages SET likes = NULL, dislikes = NULL WHERE id = 1;
 SELECT xmin::text = :'x1' AS same_xmin, ctid::text = :'c1' AS same_ctid FROM public.pages WHERE id = 1;
 SELECT * FROM public.pages WHERE id = 1;
 -- a NULL likeset with a new title: title changes, the likesets stay
-UPDATE public.pages SET likes = NULL, title = 'one again' WHERE id = 1;
+UPDATE public.pages SET likes = NULL, title = 'one again', likeset_row_ts = '2026-01-02 00:00:02+00' WHERE id = 1;
 \echo rows written: :ROW_COUNT
 SELECT * FROM public.pages WHERE id = 1;
 SELECT xmin::text = :'x1' AS same_xmin FROM public.pages WHERE id = 1;
 -- a title change alone is written, with the likesets untouched
-UPDATE public.pages SET title = 'one' WHERE id = 1;
+UPDATE public.pages SET title = 'one', likeset_row_ts = '2026-01-02 00:00:03+00' WHERE id = 1;
 SELECT * FROM public.pages WHERE id = 1;
 -- an older state in the likeset changes nothing, the new title is written
-UPDATE public.pages SET likes = '{bob@2026-01-01T10:04:59Z}', title = 'uno' WHERE id = 1;
+UPDATE public.pages SET likes = '{bob@2026-01-01T10:04:59Z}', title = 'uno', likeset_row_ts = '2026-01-02 00:00:04+00' WHERE id = 1;
 SELECT * FROM public.pages WHERE id = 1;
+-- an earlier writer's title loses, whatever its value; its likes still merge
+UPDATE public.pages SET likes = '{gil@2026-01-01T10:00:00Z}', title = 'zzz, earlier',
+    likeset_row_ts = '2026-01-02 00:00:03.999999+00' WHERE id = 1;
+SELECT * FROM public.pages WHERE id = 1;
+-- ... and with no likeset news, nothing is written
+SELECT xmin AS x6, ctid AS c6 FROM public.pages WHERE id = 1 \gset
+UPDATE public.pages SET title = 'zzz, earlier', likeset_row_ts = '2026-01-01 00:00:00+00' WHERE id = 1;
+\echo rows written: :ROW_COUNT
+SELECT xmin::text = :'x6' AS same_xmin, ctid::text = :'c6' AS same_ctid FROM public.pages WHERE id = 1;
+-- a NULL write time (a row from a node without the column) is the earliest
+UPDATE public.pages SET title = 'zzz, no time', likeset_row_ts = NULL WHERE id = 1;
+\echo rows written: :ROW_COUNT
+-- equal write times: the greater value of the first column that differs,
+-- so that both nodes pick the same row
+UPDATE public.pages SET title = 'una' WHERE id = 1;
+\echo rows written: :ROW_COUNT
+SELECT title FROM public.pages WHERE id = 1;
+UPDATE public.pages SET title = 'uno, tied' WHERE id = 1;
+SELECT title, likeset_row_ts FROM public.pages WHERE id = 1;
+-- equal values, a later write time: the time is taken (so nodes agree on it)
+UPDATE public.pages SET likeset_row_ts = '2026-01-02 00:00:04.5+00' WHERE id = 1;
+SELECT title, likeset_row_ts FROM public.pages WHERE id = 1;
 -- a local NULL takes the incoming state; NULL stays NULL
 SELECT xmin AS x2, ctid AS c2 FROM public.pages WHERE id = 2 \gset
 UPDATE public.pages SET dislikes = NULL WHERE id = 2;
@@ -225,7 +330,8 @@ BEGIN;
 SELECT n_tup_ins AS ins0, n_tup_upd AS upd0 FROM pg_catalog.pg_stat_xact_user_tables
 WHERE relid = 'public.pages'::pg_catalog.regclass \gset
 INSERT INTO public.pages VALUES
-  (1, '{fay@2026-01-01T12:30:00Z,-eve@2026-01-01T12:30:00Z}', '{-yan@2026-01-01T09:00:00Z}', 'uno bis');
+  (1, '{fay@2026-01-01T12:30:00Z,-eve@2026-01-01T12:30:00Z}', '{-yan@2026-01-01T09:00:00Z}', 'uno bis',
+   '2026-01-02 00:00:05+00');
 SELECT n_tup_ins - :ins0 AS inserted, n_tup_upd - :upd0 AS updated
 FROM pg_catalog.pg_stat_xact_user_tables WHERE relid = 'public.pages'::pg_catalog.regclass;
 COMMIT;
@@ -235,7 +341,10 @@ SELECT xmin AS x3, ctid AS c3 FROM public.pages WHERE id = 1 \gset
 BEGIN;
 SELECT n_tup_ins AS ins0, n_tup_upd AS upd0 FROM pg_catalog.pg_stat_xact_user_tables
 WHERE relid = 'public.pages'::pg_catalog.regclass \gset
-INSERT INTO public.pages VALUES (1, '{fay@2026-01-01T12:00:00Z}', NULL, 'uno bis');
+INSERT INTO public.pages VALUES (1, '{fay@2026-01-01T12:00:00Z}', NULL, 'uno bis', '2026-01-02 00:00:05+00');
+SELECT xmin::text = :'x3' AS same_xmin, ctid::text = :'c3' AS same_ctid FROM public.pages WHERE id = 1;
+-- an insert from an earlier writer: its title loses, nothing is written
+INSERT INTO public.pages VALUES (1, '{}', NULL, 'zzz, inserted earlier', '2026-01-02 00:00:01+00');
 SELECT n_tup_ins - :ins0 AS inserted, n_tup_upd - :upd0 AS updated
 FROM pg_catalog.pg_stat_xact_user_tables WHERE relid = 'public.pages'::pg_catalog.regclass;
 COMMIT;
@@ -250,7 +359,7 @@ INSERT INTO public.pages VALUES
   (4, '{-hal@2026-01-01T13:00:00Z,ida@2026-01-01T13:00:00Z}', NULL, 'four, second');
 SELECT * FROM public.pages ORDER BY id;
 -- COPY (a table's initial copy) merges too
-COPY public.pages FROM stdin;
+COPY public.pages (id, likes, dislikes, title) FROM stdin;
 3	{jon@2026-01-01T14:00:00Z}	{kim@2026-01-01T14:00:00Z}	three, copied
 5	{lea@2026-01-01T14:00:00Z}	\N	five
 \.

@@ -1,5 +1,5 @@
 -- Upgrades: a database created at 1.0 and taken through the chain of
--- upgrade scripts (1.0 -> 1.1 -> 1.2) keeps reading its values exactly as
+-- upgrade scripts (1.0 -> 1.1 -> 1.2 -> 1.3) keeps reading its values exactly as
 -- before, and ends with the same extension objects as a fresh CREATE
 -- EXTENSION.  Values in the version 1 stored format, built byte by byte
 -- from the layout in src/likeset.h, stand for what 1.0 and 1.1 wrote.
@@ -218,6 +218,30 @@ SELECT array_agg(page_id ORDER BY page_id) AS with_e_by_scan FROM pages
 WHERE likeset_contains(likes, 'é');
 -- replication set up under 1.0 is still in place
 SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'pages'::regclass ORDER BY tgname;
+
+--------------------------------------------------------------------------
+-- 1.2 -> 1.3: the row's write time; the upgrade names the tables that
+-- need likeset_replicate() again
+--------------------------------------------------------------------------
+ALTER EXTENSION likeset UPDATE TO '1.3';
+SELECT extversion FROM pg_extension WHERE extname = 'likeset';
+SELECT count(*) AS pages, count(*) FILTER (WHERE page_id IN (SELECT page_id FROM changed)) AS changed
+FROM before;
+-- until then the merge trigger works without the column (other columns
+-- would settle on the greater value): replicated inserts merge
+SET session_replication_role = replica;
+INSERT INTO pages VALUES (7, '{ann@2026-11-28T12:00:00Z}');
+INSERT INTO pages VALUES (7, '{-ann@2026-11-28T12:00:01Z,bob@2026-11-28T12:00:00Z}');
+RESET session_replication_role;
+SELECT likes FROM pages WHERE page_id = 7;
+-- run again, it adds the column (every row there at -infinity) and the
+-- trigger for local writes
+SELECT likeset_replicate('pages');
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'pages'::regclass ORDER BY tgname;
+SELECT count(*) AS rows, count(*) FILTER (WHERE likeset_row_ts = '-infinity') AS at_minus_infinity
+FROM pages;
+SELECT count(*) AS pages, count(*) FILTER (WHERE page_id IN (SELECT page_id FROM changed)) AS changed
+FROM before;
 
 -- Version 1 values read by this version: the version 1 image again (still
 -- what the code writes for a value without a horizon), and the stored copy

@@ -28,8 +28,6 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
-#include "access/commit_ts.h"
-#include "replication/origin.h"
 #include "catalog/pg_opclass.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_type.h"
@@ -43,6 +41,13 @@
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+/*
+ * The column likeset_replicate() adds to a table: when the row's columns
+ * other than likesets were last written, the later writer's time
+ */
+#define LIKESET_ROW_TS_COLUMN "likeset_row_ts"
 
 /* Greater than zero while the trigger runs its own statements */
 static int	repl_depth = 0;
@@ -62,26 +67,54 @@ likeset_typoid(FunctionCallInfo fcinfo)
 }
 
 /*
- * Does the incoming row's value of the other (non-likeset) columns win over
- * the local row's?  Last writer wins by commit time when PostgreSQL records
- * it (track_commit_timestamp = on): the apply worker's transaction carries
- * the origin's commit time, and a local row's commit time is read from its
- * xmin.  Equal times go to the greater value, so that nodes converge
- * however changes travel.  Without commit times the incoming value wins.
- * Returns 1 (incoming), -1 (local) or 0 (equal times: compare values).
+ * The row's write time column: the timestamptz column named
+ * LIKESET_ROW_TS_COLUMN that likeset_replicate() adds.  Returns its 0-based
+ * index, or -1 when the table has none (a table replicated before 1.3 and
+ * not set up again), or when a column of that name has another type.
  */
 static int
-other_columns_order(TransactionId local_xmin)
+row_ts_att(TupleDesc desc)
 {
-	TimestampTz remote = replorigin_session_origin_timestamp;
-	TimestampTz local;
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-	if (remote == 0 || !track_commit_timestamp || !TransactionIdIsNormal(local_xmin) ||
-		!TransactionIdGetCommitTsData(local_xmin, &local, NULL) || local == 0)
-		return 1;
-	if (remote != local)
-		return remote > local ? 1 : -1;
-	return 0;
+		if (!att->attisdropped && att->atttypid == TIMESTAMPTZOID &&
+			strcmp(NameStr(att->attname), LIKESET_ROW_TS_COLUMN) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* A write time as the merge compares it: NULL and -infinity are the lowest */
+static TimestampTz
+row_ts_value(Datum d, bool isnull)
+{
+	return isnull ? DT_NOBEGIN : DatumGetTimestampTz(d);
+}
+
+/*
+ * Does the incoming row's value of the other (non-likeset) columns win over
+ * the local row's?  The later writer wins: the row whose write time
+ * (ts_att, maintained on every local write by likeset_row_ts_trigger) is
+ * greater.  The trigger reads it from the rows themselves, never from the
+ * apply worker's replication origin, whose commit time is the previous
+ * transaction's while a trigger runs.  Returns 1 (incoming), -1 (local) or
+ * 0 (equal times, or no write time column: the caller compares values).
+ */
+static int
+other_columns_order(int ts_att, Datum *lvalues, bool *lnulls, Datum *values, bool *nulls)
+{
+	TimestampTz local;
+	TimestampTz incoming;
+
+	if (ts_att < 0)
+		return 0;
+	local = row_ts_value(lvalues[ts_att], lnulls[ts_att]);
+	incoming = row_ts_value(values[ts_att], nulls[ts_att]);
+	if (incoming == local)
+		return 0;
+	return incoming > local ? 1 : -1;
 }
 
 /* A fixed order on two non-null values of one column, for ties */
@@ -116,11 +149,12 @@ image_cmp(Datum a, Datum b, Form_pg_attribute att)
  * result differs from the local row.
  */
 static bool
-merge_into(TupleDesc desc, Oid typoid, TransactionId local_xmin,
+merge_into(TupleDesc desc, Oid typoid,
 		   Datum *lvalues, bool *lnulls, Datum *values, bool *nulls)
 {
 	bool		changed = false;
 	int			order = 2;		/* not computed yet */
+	int			ts_att = row_ts_att(desc);
 
 	/* likeset columns */
 	for (int i = 0; i < desc->natts; i++)
@@ -171,8 +205,8 @@ merge_into(TupleDesc desc, Oid typoid, TransactionId local_xmin,
 			continue;
 		if (order == 2)
 		{
-			order = other_columns_order(local_xmin);
-			/* equal commit times: the greater value of the first differing column */
+			order = other_columns_order(ts_att, lvalues, lnulls, values, nulls);
+			/* equal write times: the greater value of the first differing column */
 			if (order == 0)
 				order = nulls[i] ? -1 : lnulls[i] ? 1 :
 					(image_cmp(values[i], lvalues[i], att) > 0 ? 1 : -1);
@@ -214,10 +248,10 @@ append_operator(StringInfo buf, Oid opno)
 /* The statements the INSERT path runs for one table */
 typedef struct ReplStatements
 {
-	char	   *select;			/* SELECT xmin, columns ... WHERE key = $k FOR UPDATE */
+	char	   *select;			/* SELECT columns ... WHERE key = $k FOR UPDATE */
 	char	   *insert;			/* INSERT ... ON CONFLICT (key) DO NOTHING */
 	char	   *update;			/* UPDATE ... SET col = $i ... WHERE key = $k */
-	int			nread;			/* columns read by select, after xmin */
+	int			nread;			/* columns read by select */
 	int		   *read_att;		/* their attribute index (0-based) */
 	int			ninsert;		/* parameters of insert: writable columns */
 	int		   *insert_att;
@@ -304,7 +338,6 @@ build_statements(Relation rel, Oid indexoid, ReplStatements *st)
 	initStringInfo(&cols);
 	initStringInfo(&vals);
 	initStringInfo(&sets);
-	appendStringInfoString(&reads, "xmin");
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -314,7 +347,7 @@ build_statements(Relation rel, Oid indexoid, ReplStatements *st)
 			continue;
 		name = quote_identifier(NameStr(att->attname));
 		st->read_att[st->nread++] = i;
-		appendStringInfo(&reads, ", %s", name);
+		appendStringInfo(&reads, "%s%s", st->nread > 1 ? ", " : "", name);
 		if (att->attgenerated)
 			continue;
 		st->insert_att[st->ninsert] = i;
@@ -403,15 +436,13 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 		{
 			HeapTuple	row = SPI_tuptable->vals[0];
 			TupleDesc	rowdesc = SPI_tuptable->tupdesc;
-			bool		isnull;
-			TransactionId xmin = DatumGetTransactionId(SPI_getbinval(row, rowdesc, 1, &isnull));
 
 			/* spread the row read into the table's column positions */
 			memset(lnulls, true, natts);
 			for (int j = 0; j < st.nread; j++)
-				lvalues[st.read_att[j]] = SPI_getbinval(row, rowdesc, j + 2,
+				lvalues[st.read_att[j]] = SPI_getbinval(row, rowdesc, j + 1,
 														&lnulls[st.read_att[j]]);
-			if (!merge_into(desc, typoid, xmin, lvalues, lnulls, values, nulls))
+			if (!merge_into(desc, typoid, lvalues, lnulls, values, nulls))
 				break;			/* nothing new: write nothing */
 			for (int p = 0; p < st.nset; p++)
 			{
@@ -493,8 +524,7 @@ likeset_repl_trigger(PG_FUNCTION_ARGS)
 			lnulls = palloc(sizeof(bool) * desc->natts);
 			heap_deform_tuple(td->tg_newtuple, desc, values, nulls);
 			heap_deform_tuple(td->tg_trigtuple, desc, lvalues, lnulls);
-			if (!merge_into(desc, typoid, HeapTupleHeaderGetXmin(td->tg_trigtuple->t_data),
-							lvalues, lnulls, values, nulls))
+			if (!merge_into(desc, typoid, lvalues, lnulls, values, nulls))
 				return PointerGetDatum(NULL);	/* no change: skip the write */
 			result = heap_form_tuple(desc, values, nulls);
 		}
@@ -522,4 +552,127 @@ likeset_repl_trigger(PG_FUNCTION_ARGS)
 			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 			 errmsg("likeset_repl_trigger must fire on INSERT or UPDATE")));
 	PG_RETURN_NULL();			/* keep the compiler quiet */
+}
+
+/*
+ * Is any column other than likesets and the write time itself different
+ * between the two rows?  Generated columns are not computed yet when a
+ * BEFORE trigger runs, and follow the others anyway.
+ */
+static bool
+other_columns_differ(TupleDesc desc, Oid typoid, int ts_att,
+					 Datum *ovalues, bool *onulls, Datum *values, bool *nulls)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated || att->atttypid == typoid || i == ts_att)
+			continue;
+		if (onulls[i] != nulls[i] ||
+			(!nulls[i] && !datum_image_eq(ovalues[i], values[i], att->attbyval, att->attlen)))
+			return true;
+	}
+	return false;
+}
+
+PG_FUNCTION_INFO_V1(likeset_row_ts_trigger);
+/*
+ * BEFORE INSERT OR UPDATE row trigger for local writes (likeset_replicate
+ * installs it; apply workers do not fire it): keeps the row's write time.
+ *
+ * INSERT: a NULL or -infinity write time (the column's default) becomes the
+ * current time; an explicit finite one is kept, so that rows copied from
+ * another node (a dump, COPY) keep theirs.
+ * UPDATE: when a column other than likesets changes, the write time becomes
+ * greatest(current time, old write time + 1 microsecond), so a change made
+ * after seeing a row wins over it even where the clock lags; otherwise it
+ * stays what it was, whatever the statement set.
+ */
+Datum
+likeset_row_ts_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	int			ts_att;
+	int			natts;
+	Datum	   *values;
+	bool	   *nulls;
+	TimestampTz ts;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("likeset_row_ts_trigger: not called by trigger manager")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("likeset_row_ts_trigger must be a BEFORE INSERT OR UPDATE row trigger")));
+
+	rel = td->tg_relation;
+	desc = RelationGetDescr(rel);
+	ts_att = row_ts_att(desc);
+	if (ts_att < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no timestamptz column \"%s\"",
+						RelationGetRelationName(rel), LIKESET_ROW_TS_COLUMN),
+				 errhint("Run likeset_replicate('%s') again to add it.",
+						 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													RelationGetRelationName(rel)))));
+
+	natts = desc->natts;
+	values = palloc(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		heap_deform_tuple(td->tg_trigtuple, desc, values, nulls);
+		ts = row_ts_value(values[ts_att], nulls[ts_att]);
+		if (ts == DT_NOEND)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("column \"%s\" cannot be infinity", LIKESET_ROW_TS_COLUMN),
+					 errdetail("It holds the time of the row's last write; leave it out to have the current time.")));
+		if (ts != DT_NOBEGIN)
+			return PointerGetDatum(td->tg_trigtuple);
+		ts = GetCurrentTimestamp();
+	}
+	else
+	{
+		Datum	   *ovalues = palloc(sizeof(Datum) * natts);
+		bool	   *onulls = palloc(sizeof(bool) * natts);
+		TimestampTz old;
+
+		heap_deform_tuple(td->tg_trigtuple, desc, ovalues, onulls);
+		heap_deform_tuple(td->tg_newtuple, desc, values, nulls);
+		old = row_ts_value(ovalues[ts_att], onulls[ts_att]);
+		if (other_columns_differ(desc, likeset_typoid(fcinfo), ts_att,
+								 ovalues, onulls, values, nulls))
+		{
+			ts = GetCurrentTimestamp();
+			if (old == DT_NOEND)
+				ts = old;
+			else if (old != DT_NOBEGIN && old >= ts)
+				ts = old < END_TIMESTAMP - 1 ? old + 1 : old;
+		}
+		else
+		{
+			/* likes only: the write time stays */
+			if (nulls[ts_att] == onulls[ts_att] &&
+				(onulls[ts_att] || DatumGetTimestampTz(values[ts_att]) == old))
+				return PointerGetDatum(td->tg_newtuple);
+			if (onulls[ts_att])
+			{
+				nulls[ts_att] = true;
+				return PointerGetDatum(heap_form_tuple(desc, values, nulls));
+			}
+			ts = old;
+		}
+	}
+	values[ts_att] = TimestampTzGetDatum(ts);
+	nulls[ts_att] = false;
+	return PointerGetDatum(heap_form_tuple(desc, values, nulls));
 }

@@ -1,8 +1,13 @@
-# Columns other than likesets on a replicated table: last writer wins by
-# commit time (track_commit_timestamp = on), ties to the greater value, so
-# two nodes that change the same row's title at once converge and fall
-# quiet instead of swapping titles forever through echoes; likesets changed
-# in the same transactions still merge.
+# Columns other than likesets on a replicated table: the later writer wins,
+# by the row's write time (likeset_row_ts, which likeset_replicate adds and
+# a trigger keeps on local writes), ties to the greater value, so two nodes
+# that change the same row's title at once converge on the later title and
+# fall quiet instead of swapping titles forever through echoes; likesets
+# changed in the same transactions still merge.  Page 1's update on B is
+# the first transaction B's apply worker applies after the link returns:
+# until 1.3, the trigger read the incoming commit time from the apply
+# worker's replication origin, which still held 0 there, and the earlier
+# title won (t/008_later_writer.pl tests that case in both directions).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -16,7 +21,7 @@ use LikesetPair qw(start_likeset_node);
 my $node_a = PostgreSQL::Test::Cluster->new('node_a');
 my $node_b = PostgreSQL::Test::Cluster->new('node_b');
 start_likeset_node($_,
-	conf => "track_commit_timestamp = on\nautovacuum = off\nwal_retrieve_retry_interval = '200ms'\n")
+	conf => "autovacuum = off\nwal_retrieve_retry_interval = '200ms'\n")
   for ($node_a, $node_b);
 $node_b->safe_psql('postgres',
 	"CREATE SUBSCRIPTION sub_b CONNECTION '" . $node_a->connstr . ' dbname=postgres'
