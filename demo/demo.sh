@@ -226,13 +226,16 @@ wait_caught_up()
 }
 
 # check_links_healthy: on every node, both apply workers are running and none
-# has ever failed (a duplicate key, for one, would have stopped it)
+# has ever failed (a duplicate key, for one, would have stopped it).  A
+# subscription just enabled has no worker until the launcher starts one,
+# which can take up to wal_retrieve_retry_interval after the last start,
+# and the nodes may converge through another path before that: wait for it.
 check_links_healthy()
 {
 	for _n in A B C; do
+		wait_until "node $_n: both subscriptions have a running apply worker" \
+			is_true $_n "SELECT count(pid) = 2 FROM pg_stat_subscription WHERE relid IS NULL"
 		q $_n "DO \$\$ BEGIN
-			ASSERT (SELECT count(pid) FROM pg_stat_subscription WHERE relid IS NULL) = 2,
-				'node $_n: both subscriptions should have a running apply worker';
 			ASSERT (SELECT coalesce(sum(apply_error_count), 0) FROM pg_stat_subscription_stats) = 0,
 				'node $_n: an apply worker failed; see the node log';
 			END \$\$" >/dev/null
