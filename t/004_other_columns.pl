@@ -68,8 +68,11 @@ ok(settle(), 'rows reach both nodes');
 set_enabled(0);
 $node_a->safe_psql('postgres',
 	"UPDATE pages SET title = 'from a', likes = likeset_add(likes, 'ann', '2026-01-01 10:00+00') WHERE page_id = 1");
-$node_a->safe_psql('postgres', "UPDATE pages SET title = 'from a' WHERE page_id = 2");
-usleep(50_000);
+my $a_wrote = $node_a->safe_psql('postgres',
+	"UPDATE pages SET title = 'from a' WHERE page_id = 2 RETURNING likeset_row_ts");
+# B writes later: poll its clock past A's last write (one machine, one clock)
+$node_b->poll_query_until('postgres', "SELECT clock_timestamp() > '$a_wrote'")
+  or die 'the clock does not move';
 $node_b->safe_psql('postgres',
 	"UPDATE pages SET title = 'from b', likes = likeset_add(likes, 'bob', '2026-01-01 09:00+00') WHERE page_id = 1");
 $node_b->safe_psql('postgres', "UPDATE pages SET title = 'from b' WHERE page_id = 2");

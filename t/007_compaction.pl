@@ -35,7 +35,6 @@ max_worker_processes = 12
 max_replication_slots = 10
 max_wal_senders = 10
 max_logical_replication_workers = 4
-track_commit_timestamp = on
 log_statement = none
 wal_receiver_status_interval = 1s
 });
@@ -149,23 +148,44 @@ sub bg_finish
 
 my @compactors = map { bg_psql($_, "CALL compactor('$margin')") } @names;
 
-# phase 1: everyone writes
+# Poll $query on node $n until it returns true; fail the test, saying
+# what was awaited, after the timeout
+sub wait_for
+{
+	my ($n, $query, $what) = @_;
+	ok($node{$n}->poll_query_until('postgres', $query), "node $n: $what");
+	return;
+}
+
+# phase 1: everyone writes; the partition starts once every node has
+# accepted 60 operations
 my @writers = map { bg_psql($_, "CALL writer(250, 0.01)") } @names;
-sleep 3;
+wait_for($_, 'SELECT count(*) >= 60 FROM oplog', '60 operations before the partition') foreach @names;
 
 # phase 2: c is cut off (it neither receives nor, therefore, may compact)
 $node{c}->safe_psql('postgres',
 	'ALTER SUBSCRIPTION c_from_a DISABLE; ALTER SUBSCRIPTION c_from_b DISABLE');
 is($node{c}->safe_psql('postgres', "SELECT likeset_safe_horizon('$margin') IS NULL"),
 	't', 'node c: no safe horizon while its subscriptions are disabled');
-sleep 3;
+# the partition lasts until c has had three rounds without a safe horizon,
+# and its peers have written 60 more operations each
+my $cut = $node{c}->safe_psql('postgres', 'SELECT clock_timestamp()');
+my %ops_at_cut = map { ($_ => $node{$_}->safe_psql('postgres', 'SELECT count(*) FROM oplog')) } qw(a b);
+wait_for('c', "SELECT count(*) >= 3 FROM compactions WHERE horizon IS NULL AND at > '$cut'",
+	'three compaction rounds without a safe horizon while cut off');
+wait_for($_, "SELECT count(*) >= $ops_at_cut{$_} + 60 FROM oplog", '60 operations during the partition')
+  foreach qw(a b);
 $node{c}->safe_psql('postgres',
 	'ALTER SUBSCRIPTION c_from_a ENABLE; ALTER SUBSCRIPTION c_from_b ENABLE');
 bg_finish($_, 'writer') foreach @writers;
 sync_mesh();
 
-# compaction continues while the retries below arrive
-sleep 2 * 2 + 1;
+# compaction continues while the retries below arrive; they come once
+# every node has compacted at a horizon past the last operation (the safe
+# horizon trails the clock by the margin), so their tombstones may be gone
+my $last_ts = (sort map { $node{$_}->safe_psql('postgres', 'SELECT max(ts) FROM oplog') } @names)[-1];
+wait_for($_, "SELECT max(horizon) > '$last_ts' FROM compactions", 'a compaction round past the last operation')
+  foreach @names;
 
 # phase 3: late retries.  For elements whose last operation is an unlike,
 # an earlier like of theirs is sent again, with its original timestamp, to
@@ -214,7 +234,10 @@ foreach my $r (@retries)
 		"UPDATE pages SET likes = likeset_add(likes, '$e', '$t+00') WHERE page_id = $p");
 }
 sync_mesh();
-sleep 1;
+# and one more compaction round on every node after the retries arrived
+my %retried_at = map { ($_ => $node{$_}->safe_psql('postgres', 'SELECT clock_timestamp()')) } @names;
+wait_for($_, "SELECT count(*) >= 1 FROM compactions WHERE at > '$retried_at{$_}'",
+	'a compaction round after the retries') foreach @names;
 $node{$_}->safe_psql('postgres', 'INSERT INTO stop_compacting VALUES (1)') foreach @names;
 bg_finish($_, 'compactor') foreach @compactors;
 sync_mesh();
