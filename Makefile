@@ -44,7 +44,7 @@ test/unit/likeset_unit: test/unit/likeset_unit.c $(CORE_SRCS) src/likeset.h
 	$(CC) $(UNIT_CFLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-o $@ test/unit/likeset_unit.c $(CORE_SRCS)
 
-.PHONY: unitcheck regresscheck check-all test demo bench valgrind versioncheck
+.PHONY: unitcheck regresscheck check-all test demo bench valgrind versioncheck stress-test
 unitcheck: test/unit/likeset_unit
 	test/unit/likeset_unit
 
@@ -71,6 +71,11 @@ demo:
 
 bench:
 	sh scripts/run.sh bench
+
+# make test and make demo 5 times each on an idle machine, then 5 times
+# each with busy loops holding every core (about an hour and a half)
+stress-test:
+	sh scripts/stress.sh 5
 
 # the regression suite with the backend under Valgrind memcheck (~15 min)
 valgrind:

@@ -12,6 +12,9 @@ use Test::More;
 use IPC::Run;
 use Time::HiRes qw(time usleep);
 use POSIX qw(strftime);
+use FindBin;
+use lib $FindBin::RealBin;
+use LikesetMesh;
 
 my @names = qw(a b c);
 my %node;
@@ -93,51 +96,8 @@ sub sync_mesh
 	return sync_pairs($rounds, @pairs);
 }
 
-# No apply worker failed.  Connection errors are expected while b is down
-# and around the disable/enable of subscriptions (a worker retrying, a
-# walsender still holding a slot); anything else is a failure.  A crash of a
-# backend or worker would be "terminated by signal" or PANIC.
-sub check_logs
-{
-	my $expected_error = join(
-		'|',
-		'could not connect to the publisher: ',
-		# the connection broke; not an error the publisher reported
-		'could not (?:receive|send) data (?:from|to) WAL stream: (?!.*ERROR)',
-		# a walsender of the previous worker still holds the slot
-		'(?:could not start WAL streaming: ERROR:  )?replication slot "\\w+" is active for PID \\d+'
-	);
-	$expected_error = qr/ERROR:  (?:$expected_error)/;
-	foreach my $n (@names)
-	{
-		my $log = slurp_file($node{$n}->logfile);
-		my @lines = split /\n/, $log;
-		my (@bad, $expected);
-		foreach my $i (0 .. $#lines)
-		{
-			my $line = $lines[$i];
-			if ($line =~ /\b(ERROR|PANIC):/)
-			{
-				if ($1 eq 'ERROR' && $line =~ $expected_error)
-				{
-					$expected++;
-				}
-				else
-				{
-					push @bad, $line;
-					# the CONTEXT line says which remote change failed
-					push @bad, $lines[ $i + 1 ]
-					  if $i < $#lines && $lines[ $i + 1 ] =~ /CONTEXT:|DETAIL:/;
-				}
-			}
-			push @bad, $line if $line =~ /terminated by signal|TRAP:/;
-		}
-		is(scalar(@bad), 0, "node $n: no unexpected errors in the log")
-		  or diag join("\n", @bad[ 0 .. ($#bad < 19 ? $#bad : 19) ]);
-		is(scalar(grep { /duplicate key/ } @lines), 0, "node $n: no duplicate key error");
-		diag "node $n: " . ($expected // 0) . " expected connection errors in the log";
-	}
-}
+# No apply worker failed and nothing crashed (t/LikesetMesh.pm)
+sub check_logs { mesh_check_logs(\%node); return; }
 
 # Fail, show what the logs say, and stop (a wait timed out: the rest
 # would only time out again)

@@ -30,6 +30,9 @@ use Test::More;
 use IPC::Run;
 use Time::HiRes qw(time usleep);
 use POSIX qw(strftime);
+use FindBin;
+use lib $FindBin::RealBin;
+use LikesetMesh;
 
 my @names = qw(a b c);
 my %node;
@@ -101,54 +104,9 @@ foreach my $s (@names)
 # Helpers
 #
 
-# No apply worker failed.  Connection errors are expected while b is down
-# and around the disable/enable of subscriptions; anything else, a crash
-# of a backend or worker included, is a failure.
-sub check_logs
-{
-	my $expected_error = join(
-		'|',
-		'could not connect to the publisher: ',
-		'could not (?:receive|send) data (?:from|to) WAL stream: (?!.*ERROR)',
-		'(?:could not start WAL streaming: ERROR:  )?replication slot "\\w+" is active for PID \\d+'
-	);
-	$expected_error = qr/ERROR:  (?:$expected_error)/;
-	foreach my $n (@names)
-	{
-		my @lines = split /\n/, slurp_file($node{$n}->logfile);
-		my (@bad, $expected);
-		foreach my $i (0 .. $#lines)
-		{
-			my $line = $lines[$i];
-			if ($line =~ /\b(ERROR|PANIC|FATAL):/)
-			{
-				if ($1 eq 'ERROR' && $line =~ $expected_error)
-				{
-					$expected++;
-				}
-				elsif ($1 eq 'FATAL'
-					&& $line =~
-					/terminating (?:connection|logical replication worker|background worker)|the database system is (?:starting up|shutting down|in recovery mode|not yet accepting connections)|connection to client lost/
-				  )
-				{
-					# b's clients and workers at its crash and restart
-					$expected++;
-				}
-				else
-				{
-					push @bad, $line;
-					push @bad, $lines[ $i + 1 ]
-					  if $i < $#lines && $lines[ $i + 1 ] =~ /CONTEXT:|DETAIL:/;
-				}
-			}
-			push @bad, $line if $line =~ /terminated by signal|TRAP:/;
-		}
-		is(scalar(@bad), 0, "node $n: no unexpected errors in the log")
-		  or diag join("\n", @bad[ 0 .. ($#bad < 19 ? $#bad : 19) ]);
-		diag "node $n: " . ($expected // 0) . " expected connection errors in the log";
-	}
-	return;
-}
+# No apply worker failed and nothing crashed; b's clients and workers are
+# terminated at its crash and restart (t/LikesetMesh.pm)
+sub check_logs { mesh_check_logs(\%node, fatal_ok => 1); return; }
 
 # Fail, show what the logs say, and stop (a wait timed out: the rest would
 # only time out again)
@@ -161,56 +119,9 @@ sub give_up
 	exit;
 }
 
-# The number of errors the apply workers of node $n have reported.  A
-# worker whose publisher goes away (b's crash) counts one too.
-sub apply_errors
-{
-	my ($n) = @_;
-	return $node{$n}->safe_psql('postgres',
-		'SELECT coalesce(sum(apply_error_count + sync_error_count), 0) FROM pg_stat_subscription_stats'
-	);
-}
-
-# Wait until subscriber $s has applied everything publisher $p has written
-# so far; false at once when an apply worker of $s reported more errors
-# than $errors, or after the timeout
-sub wait_applied
-{
-	my ($p, $s, $errors) = @_;
-	my $target = $node{$p}->lsn('write');
-	my $caught_up = qq{
-		SELECT '$target' <= replay_lsn AND state = 'streaming'
-		FROM pg_stat_replication WHERE application_name = '${s}_from_$p'};
-	for (1 .. 10 * $PostgreSQL::Test::Utils::timeout_default)
-	{
-		return 1 if $node{$p}->safe_psql('postgres', $caught_up) eq 't';
-		return 0 if apply_errors($s) > $errors;
-		usleep(100_000);
-	}
-	return 0;
-}
-
 # Catch-up rounds over the given pairs until a round in which no node wrote
-# anything (applying a row writes it and sends it on once; its echo is
-# dropped at the next node, and the folders fold what arrived)
-sub sync_pairs
-{
-	my @to_sync = @_;
-	my %in = map { ($_->[0] => 1, $_->[1] => 1) } @to_sync;
-	my %errors = map { ($_ => apply_errors($_)) } keys %in;
-	for (1 .. 30)
-	{
-		my %before = map { ($_ => $node{$_}->lsn('insert')) } keys %in;
-		foreach my $pair (@to_sync)
-		{
-			wait_applied(@$pair, $errors{ $pair->[1] }) or return 0;
-		}
-		return 1
-		  unless grep { $node{$_}->lsn('insert') ne $before{$_} } keys %in;
-		usleep(300_000);
-	}
-	return 0;
-}
+# anything; the folders fold what arrived, so rounds are 0.3 s apart
+sub sync_pairs { return mesh_sync_pairs(\%node, [@_], 1, 300_000); }
 
 sub sync_mesh { return sync_pairs(@pairs); }
 

@@ -47,11 +47,12 @@ sub mesh_wait_applied
 # Catch-up rounds over the pairs [publisher name, subscriber name] of the
 # nodes in %$nodes, until a round in which no node wrote anything (applying
 # a row writes it and sends it on once; its echo is dropped at the next
-# node).  With $strict, an apply error ends the wait at once.  False when a
-# wait timed out or failed.
+# node).  With $strict, an apply error ends the wait at once.  $pause_us,
+# when given, is a pause between rounds, for nodes that write on their own
+# (a folder folding what arrived).  False when a wait timed out or failed.
 sub mesh_sync_pairs
 {
-	my ($nodes, $pairs, $strict) = @_;
+	my ($nodes, $pairs, $strict, $pause_us) = @_;
 	my %in = map { ($_->[0] => 1, $_->[1] => 1) } @$pairs;
 	my %errors = map { ($_ => $strict ? mesh_apply_errors($nodes->{$_}) : undef) } keys %in;
 	for (1 .. 30)
@@ -64,6 +65,7 @@ sub mesh_sync_pairs
 		}
 		return 1
 		  unless grep { $nodes->{$_}->lsn('insert') ne $before{$_} } keys %in;
+		usleep($pause_us) if $pause_us;
 	}
 	return 0;
 }
@@ -89,8 +91,9 @@ sub mesh_check_logs
 	my $expected_error = join(
 		'|',
 		'could not connect to the publisher: ',
-		# the connection broke; not an error the publisher reported
-		'could not (?:receive|send) data (?:from|to) WAL stream: (?!.*ERROR)',
+		# the connection broke (a node stopped, a worker or walsender was
+		# terminated); not an error the publisher reported
+		'(?:could not (?:receive|send) data (?:from|to) WAL stream|could not send end-of-streaming message to primary|error while shutting down streaming COPY|error reading result of streaming command|could not start WAL streaming): (?!.*ERROR)',
 		# a walsender of the previous worker still holds the slot
 		'(?:could not start WAL streaming: ERROR:  )?replication slot "\\w+" is active for PID \\d+'
 	);
