@@ -49,6 +49,7 @@
 
 #define HDR				32		/* documented header size */
 #define SEND_VERSION	1		/* likeset_io.c: LIKESET_SEND_VERSION */
+#define SEND_VERSION_HORIZON 2	/* likeset_io.c: LIKESET_SEND_VERSION_HORIZON */
 #define SEND_ENTRY_MIN	13		/* ts + removed + length */
 #define USECS_PER_SEC	INT64_C(1000000)
 #define USECS_PER_DAY	INT64_C(86400000000)
@@ -572,11 +573,14 @@ ref_compare(const RefEntry *a, uint32_t na, const RefEntry *b, uint32_t nb)
 	return na == nb ? 0 : (na < nb ? -1 : 1);
 }
 
-/* Wire encoding of a value's entries, as likeset_send writes it */
+/*
+ * Wire encoding of a value's entries and horizon (INT64_MIN: none), as
+ * likeset_send writes it: version 2 and the horizon when there is one
+ */
 static unsigned char *
-wire_encode(const RefEntry *e, uint32_t n, size_t *len)
+wire_encode(const RefEntry *e, uint32_t n, int64_t horizon, size_t *len)
 {
-	size_t		cap = 5;
+	size_t		cap = horizon == INT64_MIN ? 5 : 13;
 	unsigned char *out;
 	unsigned char *p;
 
@@ -584,7 +588,14 @@ wire_encode(const RefEntry *e, uint32_t n, size_t *len)
 		cap += SEND_ENTRY_MIN + e[i].len;
 	out = xmalloc(cap);
 	p = out;
-	*p++ = SEND_VERSION;
+	if (horizon == INT64_MIN)
+		*p++ = SEND_VERSION;
+	else
+	{
+		*p++ = SEND_VERSION_HORIZON;
+		for (int k = 7; k >= 0; k--)
+			*p++ = (unsigned char) ((uint64_t) horizon >> (8 * k));
+	}
 	for (int k = 3; k >= 0; k--)
 		*p++ = (unsigned char) (n >> (8 * k));
 	for (uint32_t i = 0; i < n; i++)
@@ -1044,7 +1055,7 @@ fuzz_stored(const uint8_t *data, size_t size)
 	/* wire round trip: the entries sent and received give s back */
 	{
 		size_t		wlen;
-		unsigned char *w = wire_encode(e, n, &wlen);
+		unsigned char *w = wire_encode(e, n, s->horizon, &wlen);
 		LikesetData *r = wire_decode(w, wlen);
 
 		REQUIRE(r != NULL);
@@ -1090,11 +1101,21 @@ wire_decode(const uint8_t *data, size_t size)
 	LikesetError err;
 	LikesetStatus st;
 	bool		expect_ok = true;
+	int64_t		horizon = INT64_MIN;
 
 	/* likeset_recv's checks, in its order */
-	if (size < 5 || data[0] != SEND_VERSION)
+	if (size < 5 || (data[0] != SEND_VERSION && data[0] != SEND_VERSION_HORIZON))
 		return NULL;
 	cur = 1;
+	if (data[0] == SEND_VERSION_HORIZON)
+	{
+		if (size < 13)
+			return NULL;
+		horizon = (int64_t) be64(data + cur);
+		if (horizon == INT64_MIN)
+			return NULL;
+		cur += 8;
+	}
 	n = (int32_t) be32(data + cur);
 	cur += 4;
 	if (n < 0 || n > LIKESET_MAX_ENTRIES)
@@ -1139,10 +1160,21 @@ wire_decode(const uint8_t *data, size_t size)
 			expect_ok = false;
 		if (i > 0 && ref_cmp(ref[i - 1].elem, ref[i - 1].len, ref[i].elem, ref[i].len) >= 0)
 			expect_ok = false;
+		/* likeset_set_horizon: no tombstone older than the horizon */
+		if (horizon != INT64_MIN && ref[i].removed && ref[i].ts < horizon)
+			expect_ok = false;
 	}
+	if (horizon != INT64_MIN && !ref_ts_valid(horizon))
+		expect_ok = false;
 
 	memset(&err, 0x55, sizeof(err));
 	st = likeset_build_sorted(ops, (size_t) n, &r, &err);
+	if (st == LIKESET_OK)
+	{
+		st = likeset_set_horizon(r, horizon, &err);
+		if (st != LIKESET_OK)
+			likeset_free(r);
+	}
 	if (!expect_ok)
 	{
 		REQUIRE(st == LIKESET_ERR_CORRUPT);
@@ -1160,6 +1192,7 @@ wire_decode(const uint8_t *data, size_t size)
 
 		check_valid(r, &e, &ne);
 		REQUIRE(ne == (uint32_t) n);
+		REQUIRE(r->horizon == horizon);
 		for (int32_t i = 0; i < n; i++)
 		{
 			REQUIRE(e[i].len == ref[i].len);
@@ -1168,7 +1201,7 @@ wire_decode(const uint8_t *data, size_t size)
 			REQUIRE(e[i].ts == ref[i].ts);
 		}
 		/* send of the value gives the message back exactly */
-		w = wire_encode(e, ne, &wlen);
+		w = wire_encode(e, ne, r->horizon, &wlen);
 		REQUIRE(wlen == size && memcmp(w, data, size) == 0);
 		free(w);
 		free(e);
