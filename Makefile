@@ -13,11 +13,12 @@ EXTENSION = likeset
 EXTVERSION := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 MODULE_big = likeset
 OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
-	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o src/likeset_gin.o src/likeset_conv.o
+	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o src/likeset_gin.o src/likeset_conv.o \
+	src/likeset_cache.o src/likeset_like.o
 DATA = likeset--1.0.sql likeset--1.0--1.1.sql likeset--1.1--1.2.sql likeset--1.2--1.3.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
-REGRESS = init io ops agg errors properties big replicate security log upgrade gin casts digest compaction
+REGRESS = init io ops agg errors properties big replicate security log plancache upgrade gin casts digest compaction
 REGRESS_OPTS = --load-extension=likeset
 ISOLATION = concurrent_likes replica_insert_race log_fold
 ISOLATION_OPTS = --load-extension=likeset

@@ -1,4 +1,5 @@
-/* likeset--1.2--1.3.sql: the later writer of a row's other columns (issue 12) */
+/* likeset--1.2--1.3.sql: the later writer of a row's other columns (issue 12);
+   the hot paths in C, planned once (issue 13) */
 
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION likeset UPDATE TO '1.3'" to load this file. \quit
@@ -121,3 +122,37 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- == section: the hot paths in C, planned once (issue 13) ==
+
+-- likeset_like, likeset_unlike, likeset_count and likeset_contains on a
+-- table, and the log table's replica trigger, were PL/pgSQL that built
+-- their statements with format() and planned them again on every call.
+-- They are now C (likeset_like.c): each backend prepares a table's
+-- statements once, keeps the plans, and drops them when the table changes
+-- (a relcache callback).  Same names, arguments, results and errors.
+CREATE OR REPLACE FUNCTION @extschema@.likeset_apply_op(tbl regclass, key anyelement,
+	elem text, ts timestamptz, removed boolean)
+	RETURNS void LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'likeset_rel_apply_op';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_like(tbl regclass, key anyelement, elem text)
+	RETURNS void LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'likeset_rel_like';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_like(tbl regclass, key anyelement, elem text, ts timestamptz)
+	RETURNS void LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'likeset_rel_like';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_unlike(tbl regclass, key anyelement, elem text)
+	RETURNS void LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'likeset_rel_unlike';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_unlike(tbl regclass, key anyelement, elem text, ts timestamptz)
+	RETURNS void LANGUAGE C VOLATILE
+	AS 'MODULE_PATHNAME', 'likeset_rel_unlike';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_count(tbl regclass, key anyelement) RETURNS bigint
+	LANGUAGE C STABLE STRICT
+	AS 'MODULE_PATHNAME', 'likeset_rel_count';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_contains(tbl regclass, key anyelement, elem text) RETURNS boolean
+	LANGUAGE C STABLE STRICT
+	AS 'MODULE_PATHNAME', 'likeset_rel_contains';
+CREATE OR REPLACE FUNCTION @extschema@.likeset_log_trigger() RETURNS trigger
+	LANGUAGE C
+	AS 'MODULE_PATHNAME', 'likeset_log_trigger';

@@ -9,7 +9,9 @@ WHERE d.refclassid = 'pg_extension'::regclass
   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'likeset')
   AND p.prosecdef;
 
--- every function that runs SQL pins its search_path
+-- every PL/pgSQL or SQL function that runs SQL pins its search_path; the C
+-- ones (the hot paths of likeset_like.c, the triggers) name every object
+-- in their statements with its schema instead (see plancache.sql)
 SELECT p.proname, p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql') AS plpgsql,
        p.proconfig
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid

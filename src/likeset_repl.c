@@ -24,6 +24,7 @@
  *-------------------------------------------------------------------------
  */
 #include "likeset_pg.h"
+#include "likeset_cache.h"
 
 #include "access/genam.h"
 #include "access/htup_details.h"
@@ -38,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/syscache.h"
@@ -229,22 +231,6 @@ merge_into(TupleDesc desc, Oid typoid,
 	return changed;
 }
 
-/* Append "OPERATOR(schema.name)" for an operator */
-static void
-append_operator(StringInfo buf, Oid opno)
-{
-	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
-	Form_pg_operator op;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for operator %u", opno);
-	op = (Form_pg_operator) GETSTRUCT(tup);
-	appendStringInfo(buf, "OPERATOR(%s.%s)",
-					 quote_identifier(get_namespace_name(op->oprnamespace)),
-					 NameStr(op->oprname));
-	ReleaseSysCache(tup);
-}
-
 /* The statements the INSERT path runs for one table */
 typedef struct ReplStatements
 {
@@ -275,7 +261,7 @@ append_key_match(StringInfo buf, TupleDesc desc, const ReplStatements *st,
 
 		appendStringInfo(buf, "%s%s ", k > 0 ? " AND " : "",
 						 quote_identifier(NameStr(att->attname)));
-		append_operator(buf, eqops[k]);
+		likeset_append_operator(buf, eqops[k]);
 		appendStringInfo(buf, " $%d", first + k);
 	}
 }
@@ -395,7 +381,11 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			natts = desc->natts;
 	Oid			indexoid = RelationGetReplicaIndex(rel);
+	LikesetCacheEntry *e;
 	ReplStatements st;
+	SPIPlanPtr	select_plan;
+	SPIPlanPtr	update_plan = NULL;
+	SPIPlanPtr	insert_plan = NULL;
 	Datum	   *values = palloc(sizeof(Datum) * natts);
 	bool	   *nulls = palloc(sizeof(bool) * natts);
 	Datum	   *lvalues = palloc0(sizeof(Datum) * natts);
@@ -409,12 +399,28 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 				 errmsg("table \"%s\" has no primary key or replica identity index",
 						RelationGetRelationName(rel)),
 				 errhint("likeset_replicate() needs a key to merge replicated inserts.")));
-	build_statements(rel, indexoid, &st);
-	params = palloc(sizeof(Datum) * (natts + st.nkeys));
-	pnulls = palloc(natts + st.nkeys + 1);
-
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* the statements and their plans, built once per backend and table */
+	e = likeset_cache_get(RelationGetRelid(rel), InvalidOid);
+	if (e->info == NULL)
+	{
+		uint32		generation = e->generation;
+		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "likeset replication statements",
+												  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		ReplStatements *built = palloc0(sizeof(ReplStatements));
+
+		build_statements(rel, indexoid, built);
+		MemoryContextSwitchTo(old);
+		st = *built;
+		likeset_cache_attach(e, generation, cxt, built, NULL, 0);
+	}
+	else
+		st = *(ReplStatements *) e->info;
+	select_plan = likeset_cache_plan(e, 0, st.select, st.nkeys, st.key_types);
+	params = palloc(sizeof(Datum) * (natts + st.nkeys));
+	pnulls = palloc(natts + st.nkeys + 1);
 
 	/* a concurrent insert or delete of the key can intervene: try again */
 	for (int attempt = 0;; attempt++)
@@ -427,10 +433,9 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 			params[k] = values[st.key_att[k]];
 			pnulls[k] = nulls[st.key_att[k]] ? 'n' : ' ';
 		}
-		rc = SPI_execute_with_args(st.select, st.nkeys, st.key_types, params, pnulls,
-								   false, 1);
+		rc = SPI_execute_plan(select_plan, params, pnulls, false, 1);
 		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 
 		if (SPI_processed == 1)
 		{
@@ -454,10 +459,12 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 				params[st.nset + k] = lvalues[st.key_att[k]];
 				pnulls[st.nset + k] = lnulls[st.key_att[k]] ? 'n' : ' ';
 			}
-			rc = SPI_execute_with_args(st.update, st.nset + st.nkeys, st.update_types,
-									   params, pnulls, false, 0);
+			if (update_plan == NULL)
+				update_plan = likeset_cache_plan(e, 1, st.update, st.nset + st.nkeys,
+												 st.update_types);
+			rc = SPI_execute_plan(update_plan, params, pnulls, false, 0);
 			if (rc != SPI_OK_UPDATE)
-				elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+				elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed == 1)
 				break;
 		}
@@ -468,10 +475,11 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 				params[p] = values[st.insert_att[p]];
 				pnulls[p] = nulls[st.insert_att[p]] ? 'n' : ' ';
 			}
-			rc = SPI_execute_with_args(st.insert, st.ninsert, st.insert_types, params,
-									   pnulls, false, 0);
+			if (insert_plan == NULL)
+				insert_plan = likeset_cache_plan(e, 2, st.insert, st.ninsert, st.insert_types);
+			rc = SPI_execute_plan(insert_plan, params, pnulls, false, 0);
 			if (rc != SPI_OK_INSERT)
-				elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+				elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed == 1)
 				break;
 		}

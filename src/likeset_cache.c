@@ -1,0 +1,225 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_cache.c
+ *	  Per-backend cache of what the hot paths know about a table: its layout
+ *	  or replication statements, and their SPI plans, prepared once and kept
+ *	  (SPI_prepare + SPI_keepplan).
+ *
+ * An entry is keyed by (relation OID, type of the key argument).  It holds
+ * a memory context for its description of the table (names, column
+ * positions, statement texts) and up to LIKESET_CACHE_PLANS kept plans.
+ * PostgreSQL revalidates a kept plan by itself when a table it reads
+ * changes, but it does so by parsing the statement's text again, and that
+ * text names columns and tables: after a rename or a dropped column it is
+ * wrong.  So a relcache callback marks an entry stale when its table, or a
+ * table it depends on (a log table's part and head tables), changes or is
+ * dropped; the next lookup starts it afresh.
+ *
+ * The callback can run in the middle of a call that uses the entry (any
+ * lock acquisition processes invalidations).  So it never frees anything:
+ * a stale entry's context and plans move to a list that is freed at the end
+ * of the transaction, when no call can still be using them.  Callers that
+ * build something for an entry check likeset_cache_current() before they
+ * attach it (see likeset_cache_attach()).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset_cache.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_operator.h"
+#include "nodes/pg_list.h"
+#include "utils/hsearch.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+
+typedef struct CacheKey
+{
+	Oid			relid;
+	Oid			argtype;
+} CacheKey;
+
+static HTAB *cache = NULL;
+
+/* plans and contexts of stale entries, freed at the end of the transaction */
+static List *graveyard_plans = NIL;
+static List *graveyard_cxts = NIL;
+
+static void
+bury(LikesetCacheEntry *e)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	for (int i = 0; i < LIKESET_CACHE_PLANS; i++)
+	{
+		if (e->plans[i] != NULL)
+			graveyard_plans = lappend(graveyard_plans, e->plans[i]);
+		e->plans[i] = NULL;
+	}
+	if (e->cxt != NULL)
+		graveyard_cxts = lappend(graveyard_cxts, e->cxt);
+	e->cxt = NULL;
+	e->info = NULL;
+	MemoryContextSwitchTo(old);
+}
+
+static void
+empty_graveyard(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT &&
+		event != XACT_EVENT_PREPARE)
+		return;
+	foreach(lc, graveyard_plans)
+		SPI_freeplan((SPIPlanPtr) lfirst(lc));
+	foreach(lc, graveyard_cxts)
+		MemoryContextDelete((MemoryContext) lfirst(lc));
+	list_free(graveyard_plans);
+	list_free(graveyard_cxts);
+	graveyard_plans = graveyard_cxts = NIL;
+}
+
+/* Relcache callback: relid changed or went away (InvalidOid: everything) */
+static void
+invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	LikesetCacheEntry *e;
+
+	if (cache == NULL)
+		return;
+	hash_seq_init(&status, cache);
+	while ((e = (LikesetCacheEntry *) hash_seq_search(&status)) != NULL)
+	{
+		bool		hit = !OidIsValid(relid) || e->relid == relid;
+
+		for (int i = 0; i < LIKESET_CACHE_DEPS && !hit; i++)
+			hit = e->deps[i] == relid;
+		if (hit && e->valid)
+		{
+			e->valid = false;
+			e->generation++;
+			bury(e);
+		}
+	}
+}
+
+LikesetCacheEntry *
+likeset_cache_get(Oid relid, Oid argtype)
+{
+	CacheKey	key;
+	LikesetCacheEntry *e;
+	bool		found;
+
+	if (cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(CacheKey);
+		ctl.entrysize = sizeof(LikesetCacheEntry);
+		cache = hash_create("likeset plan cache", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+		CacheRegisterRelcacheCallback(invalidate, (Datum) 0);
+		RegisterXactCallback(empty_graveyard, NULL);
+	}
+	memset(&key, 0, sizeof(key));
+	key.relid = relid;
+	key.argtype = argtype;
+	e = (LikesetCacheEntry *) hash_search(cache, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		memset(((char *) e) + sizeof(CacheKey), 0, sizeof(LikesetCacheEntry) - sizeof(CacheKey));
+		e->valid = true;
+	}
+	else if (!e->valid)
+	{
+		/* anything attached after it went stale goes too */
+		bury(e);
+		memset(e->deps, 0, sizeof(e->deps));
+		e->valid = true;
+	}
+	return e;
+}
+
+/*
+ * Attach what a caller built for e: a context holding its description
+ * (info points into it) and the relations it depends on.  The context must
+ * be a child of the caller's current memory context, so that an error
+ * while building frees it.  Attached, it moves under CacheMemoryContext.
+ * False when e went stale while it was being built (generation is
+ * e->generation from before): the context is left where it is, and the
+ * caller uses what it built for this call only.
+ */
+bool
+likeset_cache_attach(LikesetCacheEntry *e, uint32 generation, MemoryContext cxt,
+					 void *info, const Oid *deps, int ndeps)
+{
+	if (!e->valid || e->generation != generation || e->info != NULL)
+		return false;
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	e->cxt = cxt;
+	e->info = info;
+	Assert(ndeps <= LIKESET_CACHE_DEPS);
+	for (int i = 0; i < ndeps; i++)
+		e->deps[i] = deps[i];
+	return true;
+}
+
+/*
+ * The kept plan number slot of e, prepared from sql when it is not there
+ * yet.  Must run inside SPI_connect().  A plan prepared while e went stale
+ * is used for this call and freed at the end of the transaction.
+ */
+SPIPlanPtr
+likeset_cache_plan(LikesetCacheEntry *e, int slot, const char *sql, int nargs, Oid *argtypes)
+{
+	uint32		generation = e->generation;
+	SPIPlanPtr	plan;
+
+	Assert(slot >= 0 && slot < LIKESET_CACHE_PLANS);
+	if (e->valid && e->plans[slot] != NULL)
+		return e->plans[slot];
+	plan = SPI_prepare(sql, nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	if (e->valid && e->generation == generation && e->plans[slot] == NULL)
+		e->plans[slot] = plan;
+	else
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		graveyard_plans = lappend(graveyard_plans, plan);
+		MemoryContextSwitchTo(old);
+	}
+	return plan;
+}
+
+/* Is the entry as it was at generation? */
+bool
+likeset_cache_current(const LikesetCacheEntry *e, uint32 generation)
+{
+	return e->valid && e->generation == generation;
+}
+
+/* Append "OPERATOR(schema.name)" for an operator */
+void
+likeset_append_operator(StringInfo buf, Oid opno)
+{
+	HeapTuple	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opno));
+	Form_pg_operator op;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", opno);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	appendStringInfo(buf, "OPERATOR(%s.%s)",
+					 quote_identifier(get_namespace_name(op->oprnamespace)),
+					 NameStr(op->oprname));
+	ReleaseSysCache(tup);
+}

@@ -1,0 +1,651 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_like.c
+ *	  The hot paths on a table of likes: likeset_like, likeset_unlike,
+ *	  likeset_count and likeset_contains on either layout (a log table, or
+ *	  a table with one likeset column and a one-column primary key), and the
+ *	  log table's replica trigger.
+ *
+ * Each call finds the table's description and kept plans in the plan cache
+ * (likeset_cache.c), keyed by the table's OID and the key argument's type;
+ * the first call in a backend builds them.  The statements name every
+ * table, function, operator, type and collation with its schema, so they
+ * mean the same under any search_path, the apply worker's empty one
+ * included.  docs/large-sets.md describes the log layout.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "likeset_pg.h"
+#include "likeset_cache.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#define MAX_ELEMENT_BYTES 4096
+
+/* What a table is to the like functions */
+typedef struct Layout
+{
+	bool		is_log;
+	int			nsetcols;		/* value layout: likeset columns (must be 1) */
+	bool		one_col_pk;		/* value layout: has a one-column primary key */
+	char	   *rel;			/* the table, schema-qualified */
+	char	   *part;			/* log layout: its part and head tables */
+	char	   *head;
+	char	   *key_col;		/* the key column, quoted */
+	char	   *set_col;		/* value layout: the likeset column, quoted */
+	char	   *key;			/* the key parameter as the key column's type */
+	char	   *key_eq;			/* OPERATOR(s.=) of the key column's type */
+	char	   *ext;			/* the extension's schema, quoted */
+	/* log layout: attribute numbers of its columns, for the trigger */
+	AttrNumber	key_att;
+	AttrNumber	element_att;
+	AttrNumber	ts_att;
+	AttrNumber	removed_att;
+} Layout;
+
+/* Plan slots of a cache entry */
+enum
+{
+	PLAN_LOG_OP,				/* insert an operation into a log table */
+	PLAN_LOG_LATEST,			/* latest operation on (key, element) */
+	PLAN_LOG_COUNT,
+	PLAN_VAL_UPDATE,			/* + 0..3: add, add at ts, remove, remove at ts */
+	PLAN_VAL_INSERT = PLAN_VAL_UPDATE + 4,	/* + 0..1: add, remove */
+	PLAN_VAL_COUNT = PLAN_VAL_INSERT + 2,
+	PLAN_VAL_CONTAINS,
+	PLAN_COUNT_
+};
+StaticAssertDecl(PLAN_COUNT_ <= LIKESET_CACHE_PLANS, "too many plans for a cache entry");
+
+static char *
+qualified_relname(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+}
+
+/* The extension's schema: the one the calling function lives in */
+static Oid
+ext_namespace(FunctionCallInfo fcinfo)
+{
+	return get_func_namespace(fcinfo->flinfo->fn_oid);
+}
+
+/*
+ * Build the description of relid for a key argument of type argtype, in a
+ * new context, inside SPI_connect(); attach it to e when e is still
+ * current.  Never raises for a table that is neither layout: the callers
+ * that need one say what is wrong (layout_error).
+ */
+static Layout *
+build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
+{
+	uint32		generation = e->generation;
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "likeset layout",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
+	Layout	   *lay;
+	Relation	rel;
+	TupleDesc	desc;
+	Oid			likeset_type;
+	Oid			deps[LIKESET_CACHE_DEPS] = {InvalidOid, InvalidOid};
+	Oid			key_type = InvalidOid;
+	StringInfoData buf;
+	Datum		arg = ObjectIdGetDatum(relid);
+	int			rc;
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	desc = RelationGetDescr(rel);
+	likeset_type = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+								   CStringGetDatum("likeset"), ObjectIdGetDatum(extnsp));
+
+	/* the registry of log tables */
+	initStringInfo(&buf);
+	appendStringInfo(&buf,
+					 "SELECT r.part, r.head FROM %s.likeset_log_tables r "
+					 "WHERE r.log OPERATOR(pg_catalog.=) $1",
+					 quote_identifier(get_namespace_name(extnsp)));
+	rc = SPI_execute_with_args(buf.data, 1, (Oid[]) {REGCLASSOID}, &arg, NULL, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+
+	old = MemoryContextSwitchTo(cxt);
+	lay = palloc0(sizeof(Layout));
+	lay->ext = pstrdup(quote_identifier(get_namespace_name(extnsp)));
+	lay->rel = qualified_relname(relid);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		lay->is_log = true;
+		deps[0] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		deps[1] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		lay->part = qualified_relname(deps[0]);
+		lay->head = qualified_relname(deps[1]);
+		lay->key_col = pstrdup("key");
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+			const char *name = NameStr(att->attname);
+
+			if (att->attisdropped)
+				continue;
+			if (strcmp(name, "key") == 0)
+			{
+				lay->key_att = att->attnum;
+				key_type = att->atttypid;
+			}
+			else if (strcmp(name, "element") == 0)
+				lay->element_att = att->attnum;
+			else if (strcmp(name, "ts") == 0)
+				lay->ts_att = att->attnum;
+			else if (strcmp(name, "removed") == 0)
+				lay->removed_att = att->attnum;
+		}
+		if (lay->key_att == 0 || lay->element_att == 0 || lay->ts_att == 0 || lay->removed_att == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("log table %s lacks one of its columns key, element, ts and removed",
+							lay->rel)));
+	}
+	else
+	{
+		Oid			pk = RelationGetPrimaryKeyIndex(rel);
+
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && att->atttypid == likeset_type)
+			{
+				/* like likeset_layout(): the first in name order */
+				if (lay->nsetcols == 0 || strcmp(NameStr(att->attname), lay->set_col) < 0)
+					lay->set_col = NameStr(att->attname);
+				lay->nsetcols++;
+			}
+		}
+		if (lay->set_col)
+			lay->set_col = pstrdup(quote_identifier(lay->set_col));
+		if (OidIsValid(pk))
+		{
+			HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+			Form_pg_index idx;
+
+			if (!HeapTupleIsValid(tup))
+				elog(ERROR, "cache lookup failed for index %u", pk);
+			idx = (Form_pg_index) GETSTRUCT(tup);
+			if (idx->indnkeyatts == 1 && idx->indkey.values[0] > 0)
+			{
+				Form_pg_attribute att = TupleDescAttr(desc, idx->indkey.values[0] - 1);
+
+				lay->one_col_pk = true;
+				lay->key_col = pstrdup(quote_identifier(NameStr(att->attname)));
+				key_type = att->atttypid;
+			}
+			ReleaseSysCache(tup);
+		}
+	}
+	if (OidIsValid(key_type))
+	{
+		TypeCacheEntry *tc = lookup_type_cache(key_type, TYPECACHE_EQ_OPR);
+
+		if (!OidIsValid(tc->eq_opr))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_FUNCTION),
+					 errmsg("the key column of %s has no equality operator", lay->rel)));
+		resetStringInfo(&buf);
+		likeset_append_operator(&buf, tc->eq_opr);
+		lay->key_eq = pstrdup(buf.data);
+		lay->key = argtype == key_type ? pstrdup("$1")
+			: psprintf("CAST($1 AS %s)", format_type_be_qualified(key_type));
+	}
+	MemoryContextSwitchTo(old);
+	relation_close(rel, AccessShareLock);
+	likeset_cache_attach(e, generation, cxt, lay, deps, LIKESET_CACHE_DEPS);
+	return lay;
+}
+
+/* The description of relid, from the cache or built now; inside SPI_connect() */
+static Layout *
+layout_of(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
+{
+	if (e->info != NULL)
+		return (Layout *) e->info;
+	return build_layout(e, relid, argtype, extnsp);
+}
+
+/* Raise the error for a table that is neither layout */
+static void
+layout_error(const Layout *lay)
+{
+	if (lay->nsetcols != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has %d likeset columns", lay->rel, lay->nsetcols),
+				 errdetail("The like functions work on a log table made by likeset_create_log(), or on a table with exactly one likeset column and a one-column primary key.")));
+	if (!lay->one_col_pk)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no one-column primary key", lay->rel),
+				 errdetail("The like functions find a row by its primary key; with a composite key, update the likeset column directly.")));
+}
+
+/*
+ * The latest operation known on (key $1, element $2) of a log table,
+ * pending or folded: zero or one row (ts, removed)
+ */
+static void
+append_log_latest(StringInfo buf, const Layout *lay)
+{
+	appendStringInfo(buf,
+					 "SELECT o.ts, o.removed FROM ("
+					 " SELECT l.ts, l.removed FROM %s l"
+					 " WHERE l.key %s %s AND l.element OPERATOR(pg_catalog.=) $2 COLLATE pg_catalog.\"C\""
+					 " UNION ALL"
+					 " SELECT (x.e).ts, (x.e).removed FROM ("
+					 "  SELECT %s.likeset_entry(p.part, $2) AS e FROM %s p"
+					 "  WHERE p.key %s %s AND p.lo OPERATOR(pg_catalog.<=) %s.likeset_element_hash($2)"
+					 "  ORDER BY p.lo DESC LIMIT 1) x"
+					 " WHERE x.e IS NOT NULL) o "
+					 "ORDER BY o.ts DESC, o.removed DESC LIMIT 1",
+					 lay->rel, lay->key_eq, lay->key,
+					 lay->ext, lay->part, lay->key_eq, lay->key, lay->ext);
+}
+
+/* Run a kept plan; its SPI status must be want */
+static void
+run_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, int want)
+{
+	int			rc = SPI_execute_plan(plan, values, nulls, read_only, 1);
+
+	if (rc != want)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+}
+
+static const char *const val_op_names[2] = {"likeset_add", "likeset_remove"};
+
+/*
+ * One operation, removed or not, at ts (NULL: now, just after the element's
+ * last operation) on either layout
+ */
+static void
+apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
+{
+	Oid			relid;
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	Oid			extnsp = ext_namespace(fcinfo);
+	bool		ts_null = !has_ts || PG_ARGISNULL(3);
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	LikesetCacheEntry *e;
+	Layout	   *lay;
+	StringInfoData buf;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table, key and element must not be null")));
+	if (!ts_null && TIMESTAMP_NOT_FINITE(PG_GETARG_TIMESTAMPTZ(3)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_FIELD_OVERFLOW),
+				 errmsg("timestamp out of range for likeset"),
+				 errdetail("Operations need a finite timestamp.")));
+	relid = PG_GETARG_OID(0);
+	/* the lock the statement takes anyway; first, so that stale entries go */
+	LockRelationOid(relid, RowExclusiveLock);
+	values[0] = PG_GETARG_DATUM(1);
+	values[1] = PG_GETARG_DATUM(2);
+	values[2] = ts_null ? (Datum) 0 : PG_GETARG_DATUM(3);
+	nulls[2] = ts_null ? 'n' : ' ';
+	values[3] = BoolGetDatum(removed);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	e = likeset_cache_get(relid, argtype);
+	lay = layout_of(e, relid, argtype, extnsp);
+	if (lay->is_log)
+	{
+		SPIPlanPtr	plan = e->plans[PLAN_LOG_OP];
+		text	   *elem = PG_GETARG_TEXT_PP(2);
+
+		if (VARSIZE_ANY_EXHDR(elem) > MAX_ELEMENT_BYTES)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("likeset element too long"),
+					 errdetail("The element is %d bytes; the limit is %d.",
+							   (int) VARSIZE_ANY_EXHDR(elem), MAX_ELEMENT_BYTES)));
+		if (plan == NULL || !e->valid)
+		{
+			/*
+			 * One statement: without ts, just after the element's last
+			 * operation (or now); with ts, nothing when that operation
+			 * already beats it
+			 */
+			initStringInfo(&buf);
+			appendStringInfoString(&buf, "WITH last AS (");
+			append_log_latest(&buf, lay);
+			appendStringInfo(&buf,
+							 ") INSERT INTO %s (key, element, ts, removed) "
+							 "SELECT %s, $2, coalesce($3, GREATEST(pg_catalog.clock_timestamp(),"
+							 " (SELECT l.ts FROM last l) OPERATOR(pg_catalog.+)"
+							 " CAST('1 microsecond' AS pg_catalog.interval))), $4 "
+							 "WHERE $3 IS NULL OR NOT EXISTS (SELECT 1 FROM last l"
+							 " WHERE ROW(l.ts, l.removed) OPERATOR(pg_catalog.>=) ROW($3, $4))",
+							 lay->rel, lay->key);
+			plan = likeset_cache_plan(e, PLAN_LOG_OP, buf.data, 4,
+									  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID, BOOLOID});
+		}
+		run_plan(plan, values, nulls, false, SPI_OK_INSERT);
+	}
+	else
+	{
+		int			uslot = PLAN_VAL_UPDATE + (removed ? 2 : 0) + (ts_null ? 0 : 1);
+		int			islot = PLAN_VAL_INSERT + (removed ? 1 : 0);
+		SPIPlanPtr	plan;
+
+		layout_error(lay);
+		plan = e->valid ? e->plans[uslot] : NULL;
+		if (plan == NULL)
+		{
+			initStringInfo(&buf);
+			appendStringInfo(&buf, "UPDATE %s SET %s = %s.%s(%s, $2%s) WHERE %s %s %s",
+							 lay->rel, lay->set_col, lay->ext, val_op_names[removed],
+							 lay->set_col, ts_null ? "" : ", $3",
+							 lay->key_col, lay->key_eq, lay->key);
+			plan = likeset_cache_plan(e, uslot, buf.data, ts_null ? 2 : 3,
+									  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID});
+		}
+		run_plan(plan, values, nulls, false, SPI_OK_UPDATE);
+		if (SPI_processed == 0)
+		{
+			plan = e->valid ? e->plans[islot] : NULL;
+			if (plan == NULL)
+			{
+				initStringInfo(&buf);
+				appendStringInfo(&buf,
+								 "INSERT INTO %s AS t (%s, %s) VALUES (%s, %s.%s("
+								 "CAST('{}' AS %s.likeset), $2, coalesce($3, pg_catalog.clock_timestamp()))) "
+								 "ON CONFLICT (%s) DO UPDATE SET %s = %s.likeset_merge(t.%s, excluded.%s)",
+								 lay->rel, lay->key_col, lay->set_col, lay->key, lay->ext,
+								 val_op_names[removed], lay->ext,
+								 lay->key_col, lay->set_col, lay->ext, lay->set_col, lay->set_col);
+				plan = likeset_cache_plan(e, islot, buf.data, 3,
+										  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID});
+			}
+			run_plan(plan, values, nulls, false, SPI_OK_INSERT);
+		}
+	}
+	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(likeset_rel_like);
+/* likeset_like(tbl, key, elem [, ts]) */
+Datum
+likeset_rel_like(PG_FUNCTION_ARGS)
+{
+	apply_op(fcinfo, false, PG_NARGS() > 3);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(likeset_rel_unlike);
+/* likeset_unlike(tbl, key, elem [, ts]) */
+Datum
+likeset_rel_unlike(PG_FUNCTION_ARGS)
+{
+	apply_op(fcinfo, true, PG_NARGS() > 3);
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(likeset_rel_apply_op);
+/* likeset_apply_op(tbl, key, elem, ts, removed): either, removed NULL meaning false */
+Datum
+likeset_rel_apply_op(PG_FUNCTION_ARGS)
+{
+	apply_op(fcinfo, !PG_ARGISNULL(4) && PG_GETARG_BOOL(4), true);
+	PG_RETURN_VOID();
+}
+
+/* Run a read-only statement of one row and column; false when it returns no row or NULL */
+static bool
+read_one(SPIPlanPtr plan, Datum *values, Datum *result)
+{
+	bool		isnull = true;
+
+	run_plan(plan, values, NULL, true, SPI_OK_SELECT);
+	if (SPI_processed == 1)
+		*result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return !isnull;
+}
+
+PG_FUNCTION_INFO_V1(likeset_rel_count);
+/* likeset_count(tbl, key): present elements of key's set */
+Datum
+likeset_rel_count(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	Oid			extnsp = ext_namespace(fcinfo);
+	Datum		values[1];
+	Datum		result;
+	int64		n = 0;
+	LikesetCacheEntry *e;
+	Layout	   *lay;
+	SPIPlanPtr	plan;
+	StringInfoData buf;
+	int			slot;
+
+	LockRelationOid(relid, AccessShareLock);
+	values[0] = PG_GETARG_DATUM(1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	e = likeset_cache_get(relid, argtype);
+	lay = layout_of(e, relid, argtype, extnsp);
+	if (!lay->is_log)
+		layout_error(lay);
+	slot = lay->is_log ? PLAN_LOG_COUNT : PLAN_VAL_COUNT;
+	plan = e->valid ? e->plans[slot] : NULL;
+	if (plan == NULL)
+	{
+		initStringInfo(&buf);
+		if (lay->is_log)
+			/*
+			 * folded count, plus the effect of the latest pending operation
+			 * on each element against its folded entry; one statement, one
+			 * snapshot
+			 */
+			appendStringInfo(&buf,
+							 "SELECT coalesce((SELECT h.present FROM %3$s h WHERE h.key %4$s %5$s), 0)"
+							 " OPERATOR(pg_catalog.+) coalesce(("
+							 "  SELECT pg_catalog.sum(CASE"
+							 "   WHEN x.e IS NOT NULL AND ROW((x.e).ts, (x.e).removed) OPERATOR(pg_catalog.>=) ROW(d.ts, d.removed) THEN 0"
+							 "   ELSE CAST(NOT d.removed AS pg_catalog.int4) OPERATOR(pg_catalog.-)"
+							 "    CAST(x.e IS NOT NULL AND NOT (x.e).removed AS pg_catalog.int4) END)"
+							 "  FROM (SELECT DISTINCT ON (l.element) l.element, l.ts, l.removed FROM %1$s l"
+							 "        WHERE l.key %4$s %5$s ORDER BY l.element, l.ts DESC, l.removed DESC) d"
+							 "  LEFT JOIN LATERAL (SELECT %6$s.likeset_entry(p.part, d.element) AS e FROM %2$s p"
+							 "        WHERE p.key %4$s %5$s AND p.lo OPERATOR(pg_catalog.<=) %6$s.likeset_element_hash(d.element)"
+							 "        ORDER BY p.lo DESC LIMIT 1) x ON true), 0)",
+							 lay->rel, lay->part, lay->head, lay->key_eq, lay->key, lay->ext);
+		else
+			appendStringInfo(&buf, "SELECT %s.likeset_count(%s) FROM %s WHERE %s %s %s",
+							 lay->ext, lay->set_col, lay->rel, lay->key_col, lay->key_eq, lay->key);
+		plan = likeset_cache_plan(e, slot, buf.data, 1, &argtype);
+	}
+	if (read_one(plan, values, &result))
+		n = DatumGetInt64(result);
+	SPI_finish();
+	PG_RETURN_INT64(n);
+}
+
+/*
+ * The latest operation on (key, element) of a log table: false when there
+ * is none.  Inside SPI_connect().
+ */
+static bool
+log_latest(LikesetCacheEntry *e, const Layout *lay, Oid argtype, Datum *values,
+		   bool read_only, TimestampTz *ts, bool *removed)
+{
+	SPIPlanPtr	plan = e->valid ? e->plans[PLAN_LOG_LATEST] : NULL;
+	bool		isnull;
+
+	if (plan == NULL)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		append_log_latest(&buf, lay);
+		plan = likeset_cache_plan(e, PLAN_LOG_LATEST, buf.data, 2, (Oid[]) {argtype, TEXTOID});
+	}
+	run_plan(plan, values, NULL, read_only, SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		return false;
+	*ts = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (isnull)
+		return false;
+	*removed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(likeset_rel_contains);
+/* likeset_contains(tbl, key, elem): is elem present in key's set? */
+Datum
+likeset_rel_contains(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	Oid			extnsp = ext_namespace(fcinfo);
+	Datum		values[2];
+	bool		present = false;
+	LikesetCacheEntry *e;
+	Layout	   *lay;
+
+	LockRelationOid(relid, AccessShareLock);
+	values[0] = PG_GETARG_DATUM(1);
+	values[1] = PG_GETARG_DATUM(2);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	e = likeset_cache_get(relid, argtype);
+	lay = layout_of(e, relid, argtype, extnsp);
+	if (lay->is_log)
+	{
+		TimestampTz ts;
+		bool		removed;
+
+		present = log_latest(e, lay, argtype, values, true, &ts, &removed) && !removed;
+	}
+	else
+	{
+		SPIPlanPtr	plan;
+		Datum		result;
+
+		layout_error(lay);
+		plan = e->valid ? e->plans[PLAN_VAL_CONTAINS] : NULL;
+		if (plan == NULL)
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			appendStringInfo(&buf, "SELECT %s.likeset_contains(%s, $2) FROM %s WHERE %s %s %s",
+							 lay->ext, lay->set_col, lay->rel, lay->key_col, lay->key_eq, lay->key);
+			plan = likeset_cache_plan(e, PLAN_VAL_CONTAINS, buf.data, 2, (Oid[]) {argtype, TEXTOID});
+		}
+		if (read_one(plan, values, &result))
+			present = DatumGetBool(result);
+	}
+	SPI_finish();
+	PG_RETURN_BOOL(present);
+}
+
+PG_FUNCTION_INFO_V1(likeset_log_trigger);
+/*
+ * Replica-only BEFORE INSERT trigger on log tables: drop an incoming
+ * operation that an equal or later one on the same element already beats,
+ * so that the echo of a row dies at the first node that has it.  Never
+ * raises on data: a row it cannot judge goes in, to meet the table's
+ * constraints.
+ */
+Datum
+likeset_log_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Oid			key_type;
+	LikesetCacheEntry *e;
+	Layout	   *lay;
+	Datum		values[2];
+	bool		isnull[4];
+	Datum		ts_new;
+	Datum		removed_new;
+	TimestampTz ts;
+	bool		removed;
+	bool		beaten = false;
+	AttrNumber	key_att = InvalidAttrNumber;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("likeset_log_trigger: not called by trigger manager")));
+	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("likeset_log_trigger must be a BEFORE INSERT ROW trigger")));
+	rel = td->tg_relation;
+	tup = td->tg_trigtuple;
+	desc = RelationGetDescr(rel);
+	for (int i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), "key") == 0)
+			key_att = i + 1;
+	if (key_att == InvalidAttrNumber)
+		return PointerGetDatum(tup);
+	key_type = TupleDescAttr(desc, key_att - 1)->atttypid;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	e = likeset_cache_get(RelationGetRelid(rel), key_type);
+	lay = layout_of(e, RelationGetRelid(rel), key_type, ext_namespace(fcinfo));
+	if (lay->is_log)
+	{
+		values[0] = heap_getattr(tup, lay->key_att, desc, &isnull[0]);
+		values[1] = heap_getattr(tup, lay->element_att, desc, &isnull[1]);
+		ts_new = heap_getattr(tup, lay->ts_att, desc, &isnull[2]);
+		removed_new = heap_getattr(tup, lay->removed_att, desc, &isnull[3]);
+		if (!isnull[0] && !isnull[1] && !isnull[2] && !isnull[3] &&
+			log_latest(e, lay, key_type, values, false, &ts, &removed))
+		{
+			TimestampTz nts = DatumGetTimestampTz(ts_new);
+			bool		nremoved = DatumGetBool(removed_new);
+
+			beaten = ts > nts || (ts == nts && removed >= nremoved);
+		}
+	}
+	SPI_finish();
+	return PointerGetDatum(beaten ? NULL : tup);
+}
