@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/table.h"
+#include "access/xact.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
@@ -34,6 +35,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "utils/xid8.h"
 
 #define MAX_ELEMENT_BYTES 4096
 
@@ -56,6 +58,7 @@ typedef struct Layout
 	AttrNumber	element_att;
 	AttrNumber	ts_att;
 	AttrNumber	removed_att;
+	AttrNumber	local_xid_att;	/* 0 in a log table made before 1.3 */
 } Layout;
 
 /* Plan slots of a cache entry */
@@ -165,6 +168,8 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 				lay->ts_att = att->attnum;
 			else if (strcmp(name, "removed") == 0)
 				lay->removed_att = att->attnum;
+			else if (strcmp(name, "local_xid") == 0 && att->atttypid == XID8OID)
+				lay->local_xid_att = att->attnum;
 		}
 		if (lay->key_att == 0 || lay->element_att == 0 || lay->ts_att == 0 || lay->removed_att == 0)
 			ereport(ERROR,
@@ -475,21 +480,27 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 			/*
 			 * folded count, plus the effect of the latest pending operation
 			 * on each element against its folded entry; one statement, one
-			 * snapshot
+			 * snapshot.  The pending rows are those at or after the last
+			 * fold's snapshot xmin (fold_xmin): the rows of older
+			 * transactions were all folded and deleted, and the (key,
+			 * local_xid) index starts past their dead entries.
 			 */
 			appendStringInfo(&buf,
-							 "SELECT coalesce((SELECT h.present FROM %3$s h WHERE h.key %4$s %5$s), 0)"
-							 " OPERATOR(pg_catalog.+) coalesce(("
+							 "SELECT coalesce(h.present, 0) OPERATOR(pg_catalog.+) coalesce(("
 							 "  SELECT pg_catalog.sum(CASE"
 							 "   WHEN x.e IS NOT NULL AND ROW((x.e).ts, (x.e).removed) OPERATOR(pg_catalog.>=) ROW(d.ts, d.removed) THEN 0"
 							 "   ELSE CAST(NOT d.removed AS pg_catalog.int4) OPERATOR(pg_catalog.-)"
 							 "    CAST(x.e IS NOT NULL AND NOT (x.e).removed AS pg_catalog.int4) END)"
 							 "  FROM (SELECT DISTINCT ON (l.element) l.element, l.ts, l.removed FROM %1$s l"
-							 "        WHERE l.key %4$s %5$s ORDER BY l.element, l.ts DESC, l.removed DESC) d"
+							 "        WHERE l.key %4$s %5$s%7$s"
+							 "        ORDER BY l.element, l.ts DESC, l.removed DESC) d"
 							 "  LEFT JOIN LATERAL (SELECT %6$s.likeset_entry(p.part, d.element) AS e FROM %2$s p"
 							 "        WHERE p.key %4$s %5$s AND p.lo OPERATOR(pg_catalog.<=) %6$s.likeset_element_hash(d.element)"
-							 "        ORDER BY p.lo DESC LIMIT 1) x ON true), 0)",
-							 lay->rel, lay->part, lay->head, lay->key_eq, lay->key, lay->ext);
+							 "        ORDER BY p.lo DESC LIMIT 1) x ON true), 0) "
+							 "FROM (SELECT) one LEFT JOIN %3$s h ON h.key %4$s %5$s",
+							 lay->rel, lay->part, lay->head, lay->key_eq, lay->key, lay->ext,
+							 lay->local_xid_att ?
+							 " AND l.local_xid OPERATOR(pg_catalog.>=) coalesce(h.fold_xmin, CAST('0' AS pg_catalog.xid8))" : "");
 		else
 			appendStringInfo(&buf, "SELECT %s.likeset_count(%s) FROM %s WHERE %s %s %s",
 							 lay->ext, lay->set_col, lay->rel, lay->key_col, lay->key_eq, lay->key);
@@ -606,6 +617,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 	bool		removed;
 	bool		beaten = false;
 	AttrNumber	key_att = InvalidAttrNumber;
+	int			col;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -646,6 +658,17 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 			beaten = ts > nts || (ts == nts && removed >= nremoved);
 		}
 	}
+	col = lay->is_log ? lay->local_xid_att : 0;
 	SPI_finish();
-	return PointerGetDatum(beaten ? NULL : tup);
+	if (beaten)
+		return PointerGetDatum(NULL);
+	/* the node-local transaction that inserts it (see likeset_count) */
+	if (col != 0)
+	{
+		Datum		xid = FullTransactionIdGetDatum(GetTopFullTransactionId());
+		bool		xid_null = false;
+
+		tup = heap_modify_tuple_by_cols(tup, desc, 1, &col, &xid, &xid_null);
+	}
+	return PointerGetDatum(tup);
 }

@@ -296,7 +296,7 @@ ok($tomb < $removed, "compaction dropped tombstones ($tomb of $removed left)");
 # no apply error anywhere (connection errors of the partition aside)
 foreach my $n (@names)
 {
-	my @bad = grep { /\b(ERROR|PANIC):/ && !/could not (?:connect|receive data|send data|send end-of-streaming)|error (?:while shutting down|reading result of) streaming|is active for PID|canceling statement due to user request/ }
+	my @bad = grep { /\b(ERROR|PANIC):/ && !/could not (?:connect|receive data|send data|send end-of-streaming)|error (?:while shutting down|reading result of) streaming|is active for PID|is already active for PID|canceling statement due to user request/ }
 	  split /\n/, slurp_file($node{$n}->logfile);
 	is(scalar(@bad), 0, "node $n: no unexpected errors in the log") or diag join("\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)]);
 }

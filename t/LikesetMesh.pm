@@ -95,7 +95,10 @@ sub mesh_check_logs
 		# terminated); not an error the publisher reported
 		'(?:could not (?:receive|send) data (?:from|to) WAL stream|could not send end-of-streaming message to primary|error while shutting down streaming COPY|error reading result of streaming command|could not start WAL streaming): (?!.*ERROR)',
 		# a walsender of the previous worker still holds the slot
-		'(?:could not start WAL streaming: ERROR:  )?replication slot "\\w+" is active for PID \\d+'
+		'(?:could not start WAL streaming: ERROR:  )?replication slot "\\w+" is active for PID \\d+',
+		# a new apply worker starts while the one before it still holds
+		# the subscription's replication origin
+		'replication origin with ID \\d+ is already active for PID \\d+'
 	);
 	$expected_error = qr/ERROR:  (?:$expected_error)/;
 	my $expected_fatal =
