@@ -10,6 +10,7 @@
 #define LIKESET_CACHE_H
 
 #include "postgres.h"
+#include "likeset_compat.h"
 
 #include "executor/spi.h"
 #include "lib/stringinfo.h"

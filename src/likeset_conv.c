@@ -12,13 +12,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#if PG_VERSION_NUM >= 160000
-#include "varatt.h"
-#endif
-
-#if PG_VERSION_NUM >= 140000
 #include "common/cryptohash.h"
-#endif
 #include "common/sha2.h"
 
 PG_FUNCTION_INFO_V1(likeset_to_array);
@@ -150,38 +144,27 @@ likeset_from_array(PG_FUNCTION_ARGS)
 
 typedef struct DigestState
 {
-#if PG_VERSION_NUM >= 140000
 	pg_cryptohash_ctx *ctx;
-#else
-	pg_sha256_ctx ctx;
-#endif
 	size_t		used;
 	unsigned char buf[LIKESET_DIGEST_BUFSIZE];
 } DigestState;
 
-#if PG_VERSION_NUM >= 140000
 /* A failure of the hash library (OpenSSL's or PostgreSQL's own) */
 static void
 digest_fail(DigestState *st)
 {
-#if PG_VERSION_NUM >= 150000
 	const char *why = pg_cryptohash_error(st->ctx);
-#else
-	const char *why = "the hash library failed";
-#endif
 
 	ereport(ERROR,
 			(errcode(ERRCODE_INTERNAL_ERROR),
 			 errmsg("could not compute the likeset digest"),
 			 errdetail("SHA-256: %s", why)));
 }
-#endif
 
 static void
 digest_begin(DigestState *st)
 {
 	st->used = 0;
-#if PG_VERSION_NUM >= 140000
 	st->ctx = pg_cryptohash_create(PG_SHA256);
 	if (st->ctx == NULL || pg_cryptohash_init(st->ctx) < 0)
 	{
@@ -191,21 +174,14 @@ digest_begin(DigestState *st)
 					 errmsg("out of memory")));
 		digest_fail(st);
 	}
-#else
-	pg_sha256_init(&st->ctx);
-#endif
 }
 
 /* Hash bytes given directly, bypassing the buffer */
 static void
 digest_update(DigestState *st, const unsigned char *p, size_t len)
 {
-#if PG_VERSION_NUM >= 140000
 	if (pg_cryptohash_update(st->ctx, p, len) < 0)
 		digest_fail(st);
-#else
-	pg_sha256_update(&st->ctx, p, len);
-#endif
 }
 
 static void
@@ -257,17 +233,9 @@ static void
 digest_end(DigestState *st, uint8 *out)
 {
 	digest_flush(st);
-#if PG_VERSION_NUM >= 150000
 	if (pg_cryptohash_final(st->ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
 		digest_fail(st);
 	pg_cryptohash_free(st->ctx);
-#elif PG_VERSION_NUM >= 140000
-	if (pg_cryptohash_final(st->ctx, out) < 0)
-		digest_fail(st);
-	pg_cryptohash_free(st->ctx);
-#else
-	pg_sha256_final(&st->ctx, out);
-#endif
 }
 
 PG_FUNCTION_INFO_V1(likeset_digest);

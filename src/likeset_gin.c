@@ -36,9 +36,6 @@
 #include "access/gin.h"
 #include "access/stratnum.h"
 #include "common/hashfn.h"
-#if PG_VERSION_NUM >= 160000
-#include "varatt.h"
-#endif
 
 /* Strategy number of @> (likeset, text) in likeset_gin_ops */
 #define LIKESET_GIN_CONTAINS_STRATEGY	7

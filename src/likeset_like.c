@@ -179,7 +179,8 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 	}
 	else
 	{
-		Oid			pk = RelationGetPrimaryKeyIndex(rel);
+		List	   *indexes = RelationGetIndexList(rel);
+		ListCell   *lc;
 
 		for (int i = 0; i < desc->natts; i++)
 		{
@@ -195,15 +196,16 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		}
 		if (lay->set_col)
 			lay->set_col = pstrdup(quote_identifier(lay->set_col));
-		if (OidIsValid(pk))
+		/* the primary key, when it has one column */
+		foreach(lc, indexes)
 		{
-			HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk));
+			HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
 			Form_pg_index idx;
 
 			if (!HeapTupleIsValid(tup))
-				elog(ERROR, "cache lookup failed for index %u", pk);
+				elog(ERROR, "cache lookup failed for index %u", lfirst_oid(lc));
 			idx = (Form_pg_index) GETSTRUCT(tup);
-			if (idx->indnkeyatts == 1 && idx->indkey.values[0] > 0)
+			if (idx->indisprimary && idx->indnkeyatts == 1 && idx->indkey.values[0] > 0)
 			{
 				Form_pg_attribute att = TupleDescAttr(desc, idx->indkey.values[0] - 1);
 
@@ -213,6 +215,7 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 			}
 			ReleaseSysCache(tup);
 		}
+		list_free(indexes);
 	}
 	if (OidIsValid(key_type))
 	{

@@ -10,19 +10,11 @@
 #define LIKESET_PG_H
 
 #include "postgres.h"
+#include "likeset_compat.h"
 
 #include "fmgr.h"
 
 #include "likeset.h"
-
-/* PostgreSQL 18 replaced pg_attribute_noreturn() with pg_noreturn */
-#if PG_VERSION_NUM >= 180000
-#define LIKESET_NORETURN_PRE pg_noreturn
-#define LIKESET_NORETURN_POST
-#else
-#define LIKESET_NORETURN_PRE
-#define LIKESET_NORETURN_POST pg_attribute_noreturn()
-#endif
 
 extern LikesetData *likeset_detoast(Datum d);
 extern void likeset_check_version(const LikesetData *s);

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * likeset_compat.h
+ *	  Every difference between the PostgreSQL majors likeset supports (15
+ *	  to 18) that its C code meets, in one place.  Include it right after
+ *	  postgres.h.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef LIKESET_COMPAT_H
+#define LIKESET_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 150000
+#error "likeset needs PostgreSQL 15 or later"
+#endif
+
+/* 16 moved the varlena macros (VARSIZE, SET_VARSIZE, ...) out of postgres.h */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+/* 18 replaced pg_attribute_noreturn() with pg_noreturn, written before */
+#if PG_VERSION_NUM >= 180000
+#define LIKESET_NORETURN_PRE pg_noreturn
+#define LIKESET_NORETURN_POST
+#else
+#define LIKESET_NORETURN_PRE
+#define LIKESET_NORETURN_POST pg_attribute_noreturn()
+#endif
+
+#endif							/* LIKESET_COMPAT_H */
