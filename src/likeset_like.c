@@ -64,7 +64,8 @@ typedef struct Layout
 /* Plan slots of a cache entry */
 enum
 {
-	PLAN_LOG_OP,				/* insert an operation into a log table */
+	PLAN_LOG_OP,				/* insert an operation into a log table, now */
+	PLAN_LOG_OP_TS,				/* the same at a given time */
 	PLAN_LOG_LATEST,			/* latest operation on (key, element) */
 	PLAN_LOG_COUNT,
 	PLAN_VAL_UPDATE,			/* + 0..3: add, add at ts, remove, remove at ts */
@@ -337,7 +338,8 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 	lay = layout_of(e, relid, argtype, extnsp);
 	if (lay->is_log)
 	{
-		SPIPlanPtr	plan = e->plans[PLAN_LOG_OP];
+		int			slot = ts_null ? PLAN_LOG_OP : PLAN_LOG_OP_TS;
+		SPIPlanPtr	plan = e->valid ? e->plans[slot] : NULL;
 		text	   *elem = PG_GETARG_TEXT_PP(2);
 
 		if (VARSIZE_ANY_EXHDR(elem) > MAX_ELEMENT_BYTES)
@@ -346,25 +348,38 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 					 errmsg("likeset element too long"),
 					 errdetail("The element is %d bytes; the limit is %d.",
 							   (int) VARSIZE_ANY_EXHDR(elem), MAX_ELEMENT_BYTES)));
-		if (plan == NULL || !e->valid)
+		if (plan == NULL)
 		{
-			/*
-			 * One statement: without ts, just after the element's last
-			 * operation (or now); with ts, nothing when that operation
-			 * already beats it
-			 */
 			initStringInfo(&buf);
-			appendStringInfoString(&buf, "WITH last AS (");
-			append_log_latest(&buf, lay);
-			appendStringInfo(&buf,
-							 ") INSERT INTO %s (key, element, ts, removed) "
-							 "SELECT %s, $2, coalesce($3, GREATEST(pg_catalog.clock_timestamp(),"
-							 " (SELECT l.ts FROM last l) OPERATOR(pg_catalog.+)"
-							 " CAST('1 microsecond' AS pg_catalog.interval))), $4 "
-							 "WHERE $3 IS NULL OR NOT EXISTS (SELECT 1 FROM last l"
-							 " WHERE ROW(l.ts, l.removed) OPERATOR(pg_catalog.>=) ROW($3, $4))",
-							 lay->rel, lay->key);
-			plan = likeset_cache_plan(e, PLAN_LOG_OP, buf.data, 4,
+			if (ts_null)
+				/*
+				 * now, or just after the element's last operation, pending
+				 * or folded, when that is later (GREATEST skips NULLs)
+				 */
+				appendStringInfo(&buf,
+								 "INSERT INTO %1$s (key, element, ts, removed) VALUES (%2$s, $2, GREATEST("
+								 "pg_catalog.clock_timestamp(),"
+								 " (SELECT pg_catalog.max(l.ts) FROM %1$s l"
+								 "  WHERE l.key %3$s %2$s AND l.element OPERATOR(pg_catalog.=) $2 COLLATE pg_catalog.\"C\")"
+								 "  OPERATOR(pg_catalog.+) CAST('1 microsecond' AS pg_catalog.interval),"
+								 " (SELECT (%4$s.likeset_entry(p.part, $2)).ts FROM %5$s p"
+								 "  WHERE p.key %3$s %2$s AND p.lo OPERATOR(pg_catalog.<=) %4$s.likeset_element_hash($2)"
+								 "  ORDER BY p.lo DESC LIMIT 1)"
+								 "  OPERATOR(pg_catalog.+) CAST('1 microsecond' AS pg_catalog.interval)), $4)",
+								 lay->rel, lay->key, lay->key_eq, lay->ext, lay->part);
+			else
+				/* at ts, unless an operation known already beats it */
+				appendStringInfo(&buf,
+								 "INSERT INTO %1$s (key, element, ts, removed) SELECT %2$s, $2, $3, $4 "
+								 "WHERE NOT EXISTS (SELECT FROM %1$s l"
+								 "  WHERE l.key %3$s %2$s AND l.element OPERATOR(pg_catalog.=) $2 COLLATE pg_catalog.\"C\""
+								 "  AND ROW(l.ts, l.removed) OPERATOR(pg_catalog.>=) ROW($3, $4))"
+								 " AND NOT EXISTS (SELECT FROM (SELECT %4$s.likeset_entry(p.part, $2) AS e FROM %5$s p"
+								 "  WHERE p.key %3$s %2$s AND p.lo OPERATOR(pg_catalog.<=) %4$s.likeset_element_hash($2)"
+								 "  ORDER BY p.lo DESC LIMIT 1) x"
+								 "  WHERE ROW((x.e).ts, (x.e).removed) OPERATOR(pg_catalog.>=) ROW($3, $4))",
+								 lay->rel, lay->key, lay->key_eq, lay->ext, lay->part);
+			plan = likeset_cache_plan(e, slot, buf.data, 4,
 									  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID, BOOLOID});
 		}
 		run_plan(plan, values, nulls, false, SPI_OK_INSERT);
