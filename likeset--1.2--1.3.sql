@@ -340,3 +340,55 @@ BEGIN
 END
 $$;
 
+
+-- == section: compaction never waits for a row lock (issue 12) ==
+
+-- A compaction round updates many rows in one statement.  Waiting for a
+-- row lock there could close a deadlock cycle with an apply worker that
+-- applies a peer's multi-row transaction (a peer's compaction round, say)
+-- in another order, and the deadlock detector may then cancel the apply
+-- worker, which stops replication until it restarts.  So a round locks
+-- the rows it rewrites with SKIP LOCKED and never waits: a row locked by
+-- another transaction is left for the next round.
+CREATE OR REPLACE FUNCTION @extschema@.likeset_compact_table(tbl regclass, horizon timestamptz DEFAULT NULL)
+	RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	lay record := @extschema@.likeset_layout(tbl);
+	h timestamptz := coalesce(horizon, @extschema@.likeset_safe_horizon());
+	n bigint;
+BEGIN
+	IF lay.is_log THEN
+		RAISE EXCEPTION 'likeset_compact_table does not compact log tables'
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'Nodes exchange only operations for a log table, never states, so a horizon recorded on one node would not reach the others, and a late operation could be kept on one node and dropped on another.',
+				  HINT = 'Tombstones of a log table stay in its parts; see the README.';
+	END IF;
+	IF h IS NULL THEN
+		RAISE NOTICE 'no safe horizon now: a subscription is disabled, down, or has not reported progress; nothing compacted';
+		RETURN 0;
+	END IF;
+	IF h > pg_catalog.now() THEN
+		RAISE EXCEPTION 'horizon % is in the future', h
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use likeset_safe_horizon(), which is always in the past.';
+	END IF;
+	-- the rows to rewrite, locked without waiting; (tableoid, ctid) names
+	-- a row of a partitioned table too, and a locked row cannot move
+	EXECUTE pg_catalog.format(
+		'WITH todo AS ('
+		'  SELECT tableoid AS toid, ctid AS tid FROM %1$s'
+		'  WHERE @extschema@.likeset_nentries(%2$I) > @extschema@.likeset_count(%2$I)'
+		'    AND @extschema@.likeset_compact(%2$I, $1) OPERATOR(@extschema@.<>) %2$I'
+		'  FOR UPDATE SKIP LOCKED)'
+		' UPDATE %1$s t SET %2$I = @extschema@.likeset_compact(t.%2$I, $1)'
+		' FROM todo WHERE t.tableoid OPERATOR(pg_catalog.=) todo.toid'
+		'   AND t.ctid OPERATOR(pg_catalog.=) todo.tid',
+		tbl, lay.set_col)
+		USING h;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
