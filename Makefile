@@ -20,7 +20,7 @@ PGFILEDESC = "likeset - last-writer-wins element set"
 
 REGRESS = init io ops agg errors properties big replicate security log plancache upgrade gin casts digest compaction
 REGRESS_OPTS = --load-extension=likeset
-ISOLATION = concurrent_likes replica_insert_race log_fold
+ISOLATION = concurrent_likes replica_insert_race log_fold compact_locks
 ISOLATION_OPTS = --load-extension=likeset
 TAP_TESTS = 1
 # a fixed encoding and locale, whatever the machine's environment says
