@@ -7,7 +7,7 @@
 #   make -f test/fuzz/fuzz.mk fuzz-long    the same for an hour
 #   make -f test/fuzz/fuzz.mk fuzz-clean   remove the binary and the work directory
 # Paths are relative to the repository root.  Needs clang with libFuzzer
-# (Debian: apt-get install clang libclang-rt-14-dev).
+# (Debian: apt-get install clang libclang-rt-NN-dev, NN the major of clang).
 #
 # The committed seeds (test/fuzz/corpus/, written by gen_corpus.py) are
 # copied into test/fuzz/work/corpus/, where the corpus grows from run to
