@@ -224,6 +224,22 @@ BEGIN
 			USING ERRCODE = 'name_too_long',
 				  DETAIL = 'It is at most 58 bytes, to leave room for the _part and _head tables.';
 	END IF;
+	-- The fold compares keys with "=" resolved in pg_catalog, the C paths
+	-- with the equality of the type's default btree operator class: a type
+	-- whose equality lives elsewhere (citext's) would be compared two ways.
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_opclass oc
+			   JOIN pg_catalog.pg_am am ON am.oid = oc.opcmethod
+			   JOIN pg_catalog.pg_amop ao ON ao.amopfamily = oc.opcfamily
+					AND ao.amoplefttype = oc.opcintype AND ao.amoprighttype = oc.opcintype
+					AND ao.amopstrategy = 3
+			   JOIN pg_catalog.pg_operator op ON op.oid = ao.amopopr
+			   WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = key_type
+				 AND op.oprnamespace <> 'pg_catalog'::pg_catalog.regnamespace) THEN
+		RAISE EXCEPTION 'a log table key cannot be of type %', key_type
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'The equality of the type''s default btree operator class is not in pg_catalog.',
+				  HINT = 'Use a built-in key type, such as bigint, text or uuid.';
+	END IF;
 	EXECUTE pg_catalog.format(
 		'CREATE TABLE %I.%I ('
 		'key %s NOT NULL, '

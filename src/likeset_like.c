@@ -20,6 +20,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/transam.h"
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/pg_index.h"
@@ -48,10 +49,12 @@ typedef struct Layout
 	char	   *rel;			/* the table, schema-qualified */
 	char	   *part;			/* log layout: its part and head tables */
 	char	   *head;
+	Oid			part_oid;
+	Oid			head_oid;
 	char	   *key_col;		/* the key column, quoted */
 	char	   *set_col;		/* value layout: the likeset column, quoted */
-	char	   *key;			/* the key parameter as the key column's type */
-	char	   *key_eq;			/* OPERATOR(s.=) of the key column's type */
+	char	   *key;			/* the key parameter */
+	char	   *key_eq;			/* the operator comparing the key column with it */
 	char	   *ext;			/* the extension's schema, quoted */
 	/* log layout: attribute numbers of its columns, for the trigger */
 	AttrNumber	key_att;
@@ -150,6 +153,8 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		deps[1] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 		lay->part = qualified_relname(deps[0]);
 		lay->head = qualified_relname(deps[1]);
+		lay->part_oid = deps[0];
+		lay->head_oid = deps[1];
 		lay->key_col = pstrdup("key");
 		for (int i = 0; i < desc->natts; i++)
 		{
@@ -218,8 +223,10 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		}
 		list_free(indexes);
 	}
-	if (OidIsValid(key_type))
+	lay->key = pstrdup("$1");
+	if (OidIsValid(key_type) && argtype == key_type)
 	{
+		/* the type's own equality, which its index serves */
 		TypeCacheEntry *tc = lookup_type_cache(key_type, TYPECACHE_EQ_OPR);
 
 		if (!OidIsValid(tc->eq_opr))
@@ -229,22 +236,61 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		resetStringInfo(&buf);
 		likeset_append_operator(&buf, tc->eq_opr);
 		lay->key_eq = pstrdup(buf.data);
-		lay->key = argtype == key_type ? pstrdup("$1")
-			: psprintf("CAST($1 AS %s)", format_type_be_qualified(key_type));
+	}
+	else
+	{
+		/*
+		 * a key of another type: compared as "key = $1" resolves among
+		 * pg_catalog's operators (bigint with integer, say), and an insert
+		 * converts it as an assignment would, as the SQL versions did
+		 */
+		lay->key_eq = pstrdup("OPERATOR(pg_catalog.=)");
 	}
 	MemoryContextSwitchTo(old);
 	relation_close(rel, AccessShareLock);
-	likeset_cache_attach(e, generation, cxt, lay, deps, LIKESET_CACHE_DEPS);
+	likeset_cache_attach(e, generation, cxt, lay, deps, LIKESET_CACHE_DEPS, key_type);
 	return lay;
 }
 
-/* The description of relid, from the cache or built now; inside SPI_connect() */
+/*
+ * The cache entry (*ep) and description of relid for a key argument of type
+ * argtype, from the cache or built now; inside SPI_connect(), the caller
+ * holding a lock on relid.  A log table's part and head tables are locked
+ * too, so that they cannot change under the statements; when that lock
+ * brought news that made the entry stale, the lookup starts again.
+ * *generation is the entry's generation the description belongs to.
+ */
 static Layout *
-layout_of(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
+lookup(Oid relid, Oid argtype, Oid extnsp, LikesetCacheEntry **ep, uint32 *generation)
 {
-	if (e->info != NULL)
-		return (Layout *) e->info;
-	return build_layout(e, relid, argtype, extnsp);
+	if (!OidIsValid(argtype))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("could not determine the type of the key argument")));
+	for (int attempt = 0;; attempt++)
+	{
+		LikesetCacheEntry *e = likeset_cache_get(LIKESET_CACHE_LAYOUT, relid, argtype);
+		uint32		gen = e->generation;
+		Layout	   *lay = e->info != NULL ? (Layout *) e->info
+			: build_layout(e, relid, argtype, extnsp);
+
+		if (lay->is_log)
+		{
+			LockRelationOid(lay->part_oid, AccessShareLock);
+			LockRelationOid(lay->head_oid, AccessShareLock);
+		}
+		/*
+		 * Every table is locked now, so only a changed schema, function,
+		 * operator or type can make it stale again; after a few rounds the
+		 * description built last is good for this call
+		 */
+		if (likeset_cache_current(e, gen) || attempt >= 3)
+		{
+			*ep = e;
+			*generation = gen;
+			return lay;
+		}
+	}
 }
 
 /* Raise the error for a table that is neither layout */
@@ -289,7 +335,7 @@ append_log_latest(StringInfo buf, const Layout *lay)
 static void
 run_plan(SPIPlanPtr plan, Datum *values, const char *nulls, bool read_only, int want)
 {
-	int			rc = SPI_execute_plan(plan, values, nulls, read_only, 1);
+	int			rc = likeset_cache_execute(plan, values, nulls, read_only, 1);
 
 	if (rc != want)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
@@ -311,6 +357,7 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
 	LikesetCacheEntry *e;
+	uint32		gen;
 	Layout	   *lay;
 	StringInfoData buf;
 
@@ -334,12 +381,11 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	e = likeset_cache_get(relid, argtype);
-	lay = layout_of(e, relid, argtype, extnsp);
+	lay = lookup(relid, argtype, extnsp, &e, &gen);
 	if (lay->is_log)
 	{
 		int			slot = ts_null ? PLAN_LOG_OP : PLAN_LOG_OP_TS;
-		SPIPlanPtr	plan = e->valid ? e->plans[slot] : NULL;
+		SPIPlanPtr	plan = likeset_cache_current(e, gen) ? e->plans[slot] : NULL;
 		text	   *elem = PG_GETARG_TEXT_PP(2);
 
 		if (VARSIZE_ANY_EXHDR(elem) > MAX_ELEMENT_BYTES)
@@ -379,7 +425,7 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 								 "  ORDER BY p.lo DESC LIMIT 1) x"
 								 "  WHERE ROW((x.e).ts, (x.e).removed) OPERATOR(pg_catalog.>=) ROW($3, $4))",
 								 lay->rel, lay->key, lay->key_eq, lay->ext, lay->part);
-			plan = likeset_cache_plan(e, slot, buf.data, 4,
+			plan = likeset_cache_plan(e, gen, slot, buf.data, 4,
 									  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID, BOOLOID});
 		}
 		run_plan(plan, values, nulls, false, SPI_OK_INSERT);
@@ -391,7 +437,7 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 		SPIPlanPtr	plan;
 
 		layout_error(lay);
-		plan = e->valid ? e->plans[uslot] : NULL;
+		plan = likeset_cache_current(e, gen) ? e->plans[uslot] : NULL;
 		if (plan == NULL)
 		{
 			initStringInfo(&buf);
@@ -399,13 +445,13 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 							 lay->rel, lay->set_col, lay->ext, val_op_names[removed],
 							 lay->set_col, ts_null ? "" : ", $3",
 							 lay->key_col, lay->key_eq, lay->key);
-			plan = likeset_cache_plan(e, uslot, buf.data, ts_null ? 2 : 3,
+			plan = likeset_cache_plan(e, gen, uslot, buf.data, ts_null ? 2 : 3,
 									  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID});
 		}
 		run_plan(plan, values, nulls, false, SPI_OK_UPDATE);
 		if (SPI_processed == 0)
 		{
-			plan = e->valid ? e->plans[islot] : NULL;
+			plan = likeset_cache_current(e, gen) ? e->plans[islot] : NULL;
 			if (plan == NULL)
 			{
 				initStringInfo(&buf);
@@ -416,7 +462,7 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 								 lay->rel, lay->key_col, lay->set_col, lay->key, lay->ext,
 								 val_op_names[removed], lay->ext,
 								 lay->key_col, lay->set_col, lay->ext, lay->set_col, lay->set_col);
-				plan = likeset_cache_plan(e, islot, buf.data, 3,
+				plan = likeset_cache_plan(e, gen, islot, buf.data, 3,
 										  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID});
 			}
 			run_plan(plan, values, nulls, false, SPI_OK_INSERT);
@@ -472,10 +518,11 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	Oid			extnsp = ext_namespace(fcinfo);
-	Datum		values[1];
+	Datum		values[2];
 	Datum		result;
 	int64		n = 0;
 	LikesetCacheEntry *e;
+	uint32		gen;
 	Layout	   *lay;
 	SPIPlanPtr	plan;
 	StringInfoData buf;
@@ -483,14 +530,15 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 
 	LockRelationOid(relid, AccessShareLock);
 	values[0] = PG_GETARG_DATUM(1);
+	/* the next transaction ID: a fold_xmin past it came from another cluster */
+	values[1] = FullTransactionIdGetDatum(ReadNextFullTransactionId());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	e = likeset_cache_get(relid, argtype);
-	lay = layout_of(e, relid, argtype, extnsp);
+	lay = lookup(relid, argtype, extnsp, &e, &gen);
 	if (!lay->is_log)
 		layout_error(lay);
 	slot = lay->is_log ? PLAN_LOG_COUNT : PLAN_VAL_COUNT;
-	plan = e->valid ? e->plans[slot] : NULL;
+	plan = likeset_cache_current(e, gen) ? e->plans[slot] : NULL;
 	if (plan == NULL)
 	{
 		initStringInfo(&buf);
@@ -501,7 +549,9 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 			 * snapshot.  The pending rows are those at or after the last
 			 * fold's snapshot xmin (fold_xmin): the rows of older
 			 * transactions were all folded and deleted, and the (key,
-			 * local_xid) index starts past their dead entries.
+			 * local_xid) index starts past their dead entries.  A fold_xmin
+			 * past the next transaction ID ($2) was restored from another
+			 * cluster (pg_dump copies the column): then every row counts.
 			 */
 			appendStringInfo(&buf,
 							 "SELECT coalesce(h.present, 0) OPERATOR(pg_catalog.+) coalesce(("
@@ -518,11 +568,13 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 							 "FROM (SELECT) one LEFT JOIN %3$s h ON h.key %4$s %5$s",
 							 lay->rel, lay->part, lay->head, lay->key_eq, lay->key, lay->ext,
 							 lay->local_xid_att ?
-							 " AND l.local_xid OPERATOR(pg_catalog.>=) coalesce(h.fold_xmin, CAST('0' AS pg_catalog.xid8))" : "");
+							 " AND l.local_xid OPERATOR(pg_catalog.>=) coalesce(CASE WHEN h.fold_xmin OPERATOR(pg_catalog.<=) $2"
+							 " THEN h.fold_xmin END, CAST('0' AS pg_catalog.xid8))" : "");
 		else
 			appendStringInfo(&buf, "SELECT %s.likeset_count(%s) FROM %s WHERE %s %s %s",
 							 lay->ext, lay->set_col, lay->rel, lay->key_col, lay->key_eq, lay->key);
-		plan = likeset_cache_plan(e, slot, buf.data, 1, &argtype);
+		plan = likeset_cache_plan(e, gen, slot, buf.data, lay->is_log ? 2 : 1,
+								  (Oid[]) {argtype, XID8OID});
 	}
 	if (read_one(plan, values, &result))
 		n = DatumGetInt64(result);
@@ -535,10 +587,10 @@ likeset_rel_count(PG_FUNCTION_ARGS)
  * is none.  Inside SPI_connect().
  */
 static bool
-log_latest(LikesetCacheEntry *e, const Layout *lay, Oid argtype, Datum *values,
+log_latest(LikesetCacheEntry *e, uint32 gen, const Layout *lay, Oid argtype, Datum *values,
 		   bool read_only, TimestampTz *ts, bool *removed)
 {
-	SPIPlanPtr	plan = e->valid ? e->plans[PLAN_LOG_LATEST] : NULL;
+	SPIPlanPtr	plan = likeset_cache_current(e, gen) ? e->plans[PLAN_LOG_LATEST] : NULL;
 	bool		isnull;
 
 	if (plan == NULL)
@@ -547,7 +599,7 @@ log_latest(LikesetCacheEntry *e, const Layout *lay, Oid argtype, Datum *values,
 
 		initStringInfo(&buf);
 		append_log_latest(&buf, lay);
-		plan = likeset_cache_plan(e, PLAN_LOG_LATEST, buf.data, 2, (Oid[]) {argtype, TEXTOID});
+		plan = likeset_cache_plan(e, gen, PLAN_LOG_LATEST, buf.data, 2, (Oid[]) {argtype, TEXTOID});
 	}
 	run_plan(plan, values, NULL, read_only, SPI_OK_SELECT);
 	if (SPI_processed != 1)
@@ -570,6 +622,7 @@ likeset_rel_contains(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	bool		present = false;
 	LikesetCacheEntry *e;
+	uint32		gen;
 	Layout	   *lay;
 
 	LockRelationOid(relid, AccessShareLock);
@@ -577,14 +630,13 @@ likeset_rel_contains(PG_FUNCTION_ARGS)
 	values[1] = PG_GETARG_DATUM(2);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	e = likeset_cache_get(relid, argtype);
-	lay = layout_of(e, relid, argtype, extnsp);
+	lay = lookup(relid, argtype, extnsp, &e, &gen);
 	if (lay->is_log)
 	{
 		TimestampTz ts;
 		bool		removed;
 
-		present = log_latest(e, lay, argtype, values, true, &ts, &removed) && !removed;
+		present = log_latest(e, gen, lay, argtype, values, true, &ts, &removed) && !removed;
 	}
 	else
 	{
@@ -592,7 +644,7 @@ likeset_rel_contains(PG_FUNCTION_ARGS)
 		Datum		result;
 
 		layout_error(lay);
-		plan = e->valid ? e->plans[PLAN_VAL_CONTAINS] : NULL;
+		plan = likeset_cache_current(e, gen) ? e->plans[PLAN_VAL_CONTAINS] : NULL;
 		if (plan == NULL)
 		{
 			StringInfoData buf;
@@ -600,7 +652,7 @@ likeset_rel_contains(PG_FUNCTION_ARGS)
 			initStringInfo(&buf);
 			appendStringInfo(&buf, "SELECT %s.likeset_contains(%s, $2) FROM %s WHERE %s %s %s",
 							 lay->ext, lay->set_col, lay->rel, lay->key_col, lay->key_eq, lay->key);
-			plan = likeset_cache_plan(e, PLAN_VAL_CONTAINS, buf.data, 2, (Oid[]) {argtype, TEXTOID});
+			plan = likeset_cache_plan(e, gen, PLAN_VAL_CONTAINS, buf.data, 2, (Oid[]) {argtype, TEXTOID});
 		}
 		if (read_one(plan, values, &result))
 			present = DatumGetBool(result);
@@ -626,6 +678,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	desc;
 	Oid			key_type;
 	LikesetCacheEntry *e;
+	uint32		gen;
 	Layout	   *lay;
 	Datum		values[2];
 	bool		isnull[4];
@@ -659,8 +712,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	e = likeset_cache_get(RelationGetRelid(rel), key_type);
-	lay = layout_of(e, RelationGetRelid(rel), key_type, ext_namespace(fcinfo));
+	lay = lookup(RelationGetRelid(rel), key_type, ext_namespace(fcinfo), &e, &gen);
 	if (lay->is_log)
 	{
 		values[0] = heap_getattr(tup, lay->key_att, desc, &isnull[0]);
@@ -668,7 +720,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 		ts_new = heap_getattr(tup, lay->ts_att, desc, &isnull[2]);
 		removed_new = heap_getattr(tup, lay->removed_att, desc, &isnull[3]);
 		if (!isnull[0] && !isnull[1] && !isnull[2] && !isnull[3] &&
-			log_latest(e, lay, key_type, values, false, &ts, &removed))
+			log_latest(e, gen, lay, key_type, values, false, &ts, &removed))
 		{
 			TimestampTz nts = DatumGetTimestampTz(ts_new);
 			bool		nremoved = DatumGetBool(removed_new);

@@ -382,6 +382,7 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 	int			natts = desc->natts;
 	Oid			indexoid = RelationGetReplicaIndex(rel);
 	LikesetCacheEntry *e;
+	uint32		generation;
 	ReplStatements st;
 	SPIPlanPtr	select_plan;
 	SPIPlanPtr	update_plan = NULL;
@@ -402,10 +403,10 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	/* the statements and their plans, built once per backend and table */
-	e = likeset_cache_get(RelationGetRelid(rel), InvalidOid);
+	e = likeset_cache_get(LIKESET_CACHE_REPL, RelationGetRelid(rel), InvalidOid);
+	generation = e->generation;
 	if (e->info == NULL)
 	{
-		uint32		generation = e->generation;
 		MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "likeset replication statements",
 												  ALLOCSET_SMALL_SIZES);
 		MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -414,11 +415,11 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 		build_statements(rel, indexoid, built);
 		MemoryContextSwitchTo(old);
 		st = *built;
-		likeset_cache_attach(e, generation, cxt, built, NULL, 0);
+		likeset_cache_attach(e, generation, cxt, built, NULL, 0, InvalidOid);
 	}
 	else
 		st = *(ReplStatements *) e->info;
-	select_plan = likeset_cache_plan(e, 0, st.select, st.nkeys, st.key_types);
+	select_plan = likeset_cache_plan(e, generation, 0, st.select, st.nkeys, st.key_types);
 	params = palloc(sizeof(Datum) * (natts + st.nkeys));
 	pnulls = palloc(natts + st.nkeys + 1);
 
@@ -433,7 +434,7 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 			params[k] = values[st.key_att[k]];
 			pnulls[k] = nulls[st.key_att[k]] ? 'n' : ' ';
 		}
-		rc = SPI_execute_plan(select_plan, params, pnulls, false, 1);
+		rc = likeset_cache_execute(select_plan, params, pnulls, false, 1);
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 
@@ -460,9 +461,9 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 				pnulls[st.nset + k] = lnulls[st.key_att[k]] ? 'n' : ' ';
 			}
 			if (update_plan == NULL)
-				update_plan = likeset_cache_plan(e, 1, st.update, st.nset + st.nkeys,
+				update_plan = likeset_cache_plan(e, generation, 1, st.update, st.nset + st.nkeys,
 												 st.update_types);
-			rc = SPI_execute_plan(update_plan, params, pnulls, false, 0);
+			rc = likeset_cache_execute(update_plan, params, pnulls, false, 0);
 			if (rc != SPI_OK_UPDATE)
 				elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed == 1)
@@ -476,8 +477,8 @@ insert_or_merge(Relation rel, Oid typoid, HeapTuple newtup)
 				pnulls[p] = nulls[st.insert_att[p]] ? 'n' : ' ';
 			}
 			if (insert_plan == NULL)
-				insert_plan = likeset_cache_plan(e, 2, st.insert, st.ninsert, st.insert_types);
-			rc = SPI_execute_plan(insert_plan, params, pnulls, false, 0);
+				insert_plan = likeset_cache_plan(e, generation, 2, st.insert, st.ninsert, st.insert_types);
+			rc = likeset_cache_execute(insert_plan, params, pnulls, false, 0);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 			if (SPI_processed == 1)

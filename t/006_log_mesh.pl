@@ -74,7 +74,7 @@ foreach my $n (@names)
 		'postgres', qq{
 CREATE EXTENSION likeset;
 SELECT likeset_create_log('page_likes', 'int', $part_max);
-CREATE PUBLICATION pub FOR TABLE page_likes WITH (publish = 'insert');
+CREATE PUBLICATION pub FOR TABLE page_likes (key, element, ts, removed) WITH (publish = 'insert');
 -- every operation committed on this node, as issued; local, not published
 CREATE TABLE oplog (node text NOT NULL, page int NOT NULL, elem text NOT NULL,
 					ts timestamptz NOT NULL, removed bool NOT NULL);

@@ -39,7 +39,7 @@ $node{b}->safe_psql('postgres', 'ALTER TABLE pages ADD COLUMN local_only int DEF
 $node{a}->safe_psql(
 	'postgres', q{
 	CREATE PUBLICATION pub_pages FOR TABLE pages;
-	CREATE PUBLICATION pub_log FOR TABLE page_likes WITH (publish = 'insert');
+	CREATE PUBLICATION pub_log FOR TABLE page_likes (key, element, ts, removed) WITH (publish = 'insert');
 });
 $node{b}->safe_psql('postgres',
 	    "CREATE SUBSCRIPTION b_from_a CONNECTION '"
