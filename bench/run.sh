@@ -8,9 +8,11 @@
 # Writes bench/out/results.csv (workload,size,approach,metric,value,unit),
 # bench/out/results.md (the table of ratios and the targets, also printed)
 # and bench/out/cost_vs_size.png (gnuplot); then runs bench/large.sh (large
-# sets, on a server of its own: bench/out/large.csv and large.md) and
+# sets, on a server of its own: bench/out/large.csv and large.md),
 # bench/gin.sh (the GIN index against a B-tree on a normalized table:
-# bench/out/gin.csv and gin.md).
+# bench/out/gin.csv and gin.md) and bench/apply.sh (a subscriber's catch-up,
+# the logical replication apply rate of likes, on two servers of its own:
+# bench/out/apply.csv and apply.md).
 #
 # Environment:
 #   PGBIN           the server's bin directory (default: pg_config --bindir)
@@ -469,3 +471,9 @@ PGBIN="$PGBIN" sh "$here/large.sh"
 # "which pages did user X like": a GIN index on a likeset column against a
 # B-tree on a normalized table's user column (issue 7), on a server of its own
 PGBIN="$PGBIN" sh "$here/gin.sh"
+
+# --- subscriber catch-up -----------------------------------------------------------------
+# the apply rate of likes on a subscriber: the log layout and a likeset
+# column (likeset_replicate) against a normalized table, on a publisher and
+# a subscriber of its own
+PGBIN="$PGBIN" sh "$here/apply.sh"

@@ -31,6 +31,11 @@ INSERT INTO lg.pages AS p (id, likes)
 	ON CONFLICT (id) DO UPDATE SET likes = excluded.likes;
 \endif
 
+\if :loading
+INSERT INTO lg.counters AS c (page, n) VALUES (:size, :size)
+	ON CONFLICT (page) DO UPDATE SET n = excluded.n;
+\endif
+
 \if :do_norm
 \if :loading
 INSERT INTO lg.norm_likes (page, user_id, ts, removed)
@@ -39,5 +44,7 @@ INSERT INTO lg.norm_likes (page, user_id, ts, removed)
 \else
 -- the likes a measured round added are the users whose name starts with 'v'
 DELETE FROM lg.norm_likes WHERE page = :size AND user_id >= 'v' AND user_id < 'w';
+-- and the users a measured round of unlikes removed like the page again
+UPDATE lg.norm_likes SET removed = false WHERE page = :size AND removed;
 \endif
 \endif

@@ -22,7 +22,11 @@ CREATE TABLE norm_likes (
 	removed boolean NOT NULL DEFAULT false
 );
 
+-- a counter column per page (a count kept by the application), the floor a
+-- count can aim at: count_counter.pgbench reads it by primary key
+CREATE TABLE counters (page bigint PRIMARY KEY, n bigint NOT NULL);
+
 -- what a subscriber would receive: the log table's inserts only, and every
 -- change of the other two tables
-CREATE PUBLICATION lg_pub_log FOR TABLE page_likes WITH (publish = 'insert');
+CREATE PUBLICATION lg_pub_log FOR TABLE page_likes (key, element, ts, removed) WITH (publish = 'insert');
 CREATE PUBLICATION lg_pub_rest FOR TABLE pages, norm_likes;
