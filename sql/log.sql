@@ -198,12 +198,24 @@ BEGIN
 		-- check that it is new, so pending rows may be beaten or tie
 		INSERT INTO prop_log VALUES (page, elem, ts, removed);
 		PERFORM likeset_apply_op('prop_val', page, elem, ts, removed);
-	ELSIF removed THEN
-		PERFORM likeset_unlike('prop_log', page, elem, ts);
-		PERFORM likeset_unlike('prop_val', page, elem, ts);
+	ELSIF i % 2 = 1 THEN
+		-- the key as the key column's type: the log's direct index probes
+		IF removed THEN
+			PERFORM likeset_unlike('prop_log', page, elem, ts);
+			PERFORM likeset_unlike('prop_val', page, elem, ts);
+		ELSE
+			PERFORM likeset_like('prop_log', page, elem, ts);
+			PERFORM likeset_like('prop_val', page, elem, ts);
+		END IF;
 	ELSE
-		PERFORM likeset_like('prop_log', page, elem, ts);
-		PERFORM likeset_like('prop_val', page, elem, ts);
+		-- as a bigint: the SQL statements
+		IF removed THEN
+			PERFORM likeset_unlike('prop_log', page::bigint, elem, ts);
+			PERFORM likeset_unlike('prop_val', page::bigint, elem, ts);
+		ELSE
+			PERFORM likeset_like('prop_log', page::bigint, elem, ts);
+			PERFORM likeset_like('prop_val', page::bigint, elem, ts);
+		END IF;
 	END IF;
 	IF ts IS NULL THEN
 		-- the model takes the timestamp the value layout chose; the log
@@ -227,8 +239,11 @@ CREATE FUNCTION pg_temp.mismatches() RETURNS bigint LANGUAGE sql AS $$
 	WHERE likeset_value('prop_log', p.page) <> coalesce(m.s, '{}')
 	   OR likeset_value('prop_val', p.page) <> coalesce(m.s, '{}')
 	   OR likeset_count('prop_log', p.page) <> likeset_count(coalesce(m.s, '{}'))
+	   OR likeset_count('prop_log', p.page::bigint) <> likeset_count(coalesce(m.s, '{}'))
 	   OR EXISTS (SELECT 1 FROM generate_series(0, 19) e
 				  WHERE likeset_contains('prop_log', p.page, 'e' || e)
+					 <> likeset_contains(coalesce(m.s, '{}'), 'e' || e)
+					 OR likeset_contains('prop_log', p.page::bigint, 'e' || e)
 					 <> likeset_contains(coalesce(m.s, '{}'), 'e' || e))
 $$;
 CREATE TEMP TABLE prop_checks (round int, folded boolean, bad bigint);

@@ -15,7 +15,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 
-#define LIKESET_CACHE_PLANS 12
+#define LIKESET_CACHE_PLANS 14
 #define LIKESET_CACHE_DEPS 2
 
 /* What an entry holds: users of the cache do not share entries */

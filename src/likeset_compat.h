@@ -30,4 +30,13 @@
 #define LIKESET_NORETURN_POST pg_attribute_noreturn()
 #endif
 
+/* 18 gave index_beginscan an instrumentation argument (NULL: none) */
+#if PG_VERSION_NUM >= 180000
+#define likeset_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), NULL, (nkeys), 0)
+#else
+#define likeset_index_beginscan(heap, index, snapshot, nkeys) \
+	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
+#endif
+
 #endif							/* LIKESET_COMPAT_H */

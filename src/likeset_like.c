@@ -18,21 +18,29 @@
 #include "likeset_pg.h"
 #include "likeset_cache.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "access/relation.h"
 #include "access/transam.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
+#include "commands/defrem.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "storage/lmgr.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -46,6 +54,7 @@ typedef struct Layout
 	bool		is_log;
 	int			nsetcols;		/* value layout: likeset columns (must be 1) */
 	bool		one_col_pk;		/* value layout: has a one-column primary key */
+	Oid			log_oid;		/* the table */
 	char	   *rel;			/* the table, schema-qualified */
 	char	   *part;			/* log layout: its part and head tables */
 	char	   *head;
@@ -62,6 +71,21 @@ typedef struct Layout
 	AttrNumber	ts_att;
 	AttrNumber	removed_att;
 	AttrNumber	local_xid_att;	/* 0 in a log table made before 1.3 */
+
+	/*
+	 * log layout, when the key argument is of the key column's type and the
+	 * tables have the indexes likeset_create_log() made: the reads go
+	 * straight to those indexes (see "Direct probes" below)
+	 */
+	bool		direct;
+	Oid			log_elem_idx;	/* log (key, element) */
+	Oid			log_xid_idx;	/* log (key, local_xid); InvalidOid before 1.3 */
+	Oid			part_idx;		/* part (key, lo), its primary key */
+	Oid			head_idx;		/* head (key), its primary key */
+	RegProcedure key_eq_proc;	/* the key type's equality, of its btree family */
+	AttrNumber	part_att;		/* part: the likeset column */
+	AttrNumber	present_att;	/* head: present and fold_xmin */
+	AttrNumber	fold_xmin_att;
 } Layout;
 
 /* Plan slots of a cache entry */
@@ -71,6 +95,7 @@ enum
 	PLAN_LOG_OP_TS,				/* the same at a given time */
 	PLAN_LOG_LATEST,			/* latest operation on (key, element) */
 	PLAN_LOG_COUNT,
+	PLAN_LOG_INSERT,			/* insert an operation whose time is decided */
 	PLAN_VAL_UPDATE,			/* + 0..3: add, add at ts, remove, remove at ts */
 	PLAN_VAL_INSERT = PLAN_VAL_UPDATE + 4,	/* + 0..1: add, remove */
 	PLAN_VAL_COUNT = PLAN_VAL_INSERT + 2,
@@ -96,6 +121,100 @@ static Oid
 ext_namespace(FunctionCallInfo fcinfo)
 {
 	return get_func_namespace(fcinfo->flinfo->fn_oid);
+}
+
+static AttrNumber
+attnum_of(Relation rel, const char *name)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+
+	for (int i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
+			return TupleDescAttr(desc, i)->attnum;
+	return InvalidAttrNumber;
+}
+
+/*
+ * A valid, plain (no expression, no predicate) btree index of rel on
+ * exactly the columns (a1, a2) (a2 0: on a1 alone) whose first column
+ * compares with the default btree family of key_type; InvalidOid if none.
+ */
+static Oid
+find_btree_index(Relation rel, AttrNumber a1, AttrNumber a2, Oid key_family)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	ListCell   *lc;
+	Oid			found = InvalidOid;
+
+	foreach(lc, indexes)
+	{
+		Relation	idx = index_open(lfirst_oid(lc), AccessShareLock);
+		Form_pg_index ix = idx->rd_index;
+		int			n = a2 != 0 ? 2 : 1;
+
+		if (idx->rd_rel->relam == BTREE_AM_OID && ix->indisvalid && ix->indisready &&
+			ix->indnkeyatts == n && ix->indkey.values[0] == a1 &&
+			(n == 1 || ix->indkey.values[1] == a2) &&
+			idx->rd_opfamily[0] == key_family &&
+			heap_attisnull(idx->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
+			heap_attisnull(idx->rd_indextuple, Anum_pg_index_indpred, NULL))
+			found = RelationGetRelid(idx);
+		index_close(idx, AccessShareLock);
+		if (OidIsValid(found))
+			break;
+	}
+	list_free(indexes);
+	return found;
+}
+
+/*
+ * Can the reads of a log table go straight to its indexes?  Sets the
+ * direct fields of lay (rel is the log table, locked).
+ */
+static void
+find_direct(Layout *lay, Relation rel, Oid key_type, Oid likeset_type)
+{
+	Oid			opclass = GetDefaultOpClass(key_type, BTREE_AM_OID);
+	Oid			family;
+	Oid			eq;
+	Relation	part;
+	Relation	head;
+
+	if (!OidIsValid(opclass))
+		return;
+	family = get_opclass_family(opclass);
+	eq = get_opfamily_member(family, key_type, key_type, BTEqualStrategyNumber);
+	if (!OidIsValid(eq))
+		return;
+	lay->key_eq_proc = get_opcode(eq);
+	lay->log_elem_idx = find_btree_index(rel, lay->key_att, lay->element_att, family);
+	if (lay->local_xid_att != 0)
+		lay->log_xid_idx = find_btree_index(rel, lay->key_att, lay->local_xid_att, family);
+	part = relation_open(lay->part_oid, AccessShareLock);
+	head = relation_open(lay->head_oid, AccessShareLock);
+	lay->part_att = attnum_of(part, "part");
+	lay->present_att = attnum_of(head, "present");
+	lay->fold_xmin_att = attnum_of(head, "fold_xmin");
+	/* keys of the log's key type, lo a bigint, as likeset_create_log() made them */
+	if (attnum_of(part, "key") != InvalidAttrNumber && attnum_of(part, "lo") != InvalidAttrNumber &&
+		TupleDescAttr(RelationGetDescr(part), attnum_of(part, "key") - 1)->atttypid == key_type &&
+		TupleDescAttr(RelationGetDescr(part), attnum_of(part, "lo") - 1)->atttypid == INT8OID)
+		lay->part_idx = find_btree_index(part, attnum_of(part, "key"), attnum_of(part, "lo"), family);
+	if (attnum_of(head, "key") != InvalidAttrNumber &&
+		TupleDescAttr(RelationGetDescr(head), attnum_of(head, "key") - 1)->atttypid == key_type)
+		lay->head_idx = find_btree_index(head, attnum_of(head, "key"), 0, family);
+	lay->direct = OidIsValid(lay->log_elem_idx) && OidIsValid(lay->part_idx) &&
+		OidIsValid(lay->head_idx) && lay->part_att != 0 && lay->present_att != 0 &&
+		TupleDescAttr(RelationGetDescr(part), lay->part_att - 1)->atttypid == likeset_type &&
+		TupleDescAttr(RelationGetDescr(head), lay->present_att - 1)->atttypid == INT8OID &&
+		(lay->fold_xmin_att == 0 ||
+		 TupleDescAttr(RelationGetDescr(head), lay->fold_xmin_att - 1)->atttypid == XID8OID) &&
+		TupleDescAttr(RelationGetDescr(rel), lay->element_att - 1)->atttypid == TEXTOID &&
+		TupleDescAttr(RelationGetDescr(rel), lay->ts_att - 1)->atttypid == TIMESTAMPTZOID &&
+		TupleDescAttr(RelationGetDescr(rel), lay->removed_att - 1)->atttypid == BOOLOID;
+	relation_close(part, AccessShareLock);
+	relation_close(head, AccessShareLock);
 }
 
 /*
@@ -144,6 +263,7 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 	lay = palloc0(sizeof(Layout));
 	lay->ext = pstrdup(quote_identifier(get_namespace_name(extnsp)));
 	lay->rel = qualified_relname(relid);
+	lay->log_oid = relid;
 	if (SPI_processed == 1)
 	{
 		bool		isnull;
@@ -224,6 +344,8 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		list_free(indexes);
 	}
 	lay->key = pstrdup("$1");
+	if (lay->is_log && OidIsValid(key_type) && argtype == key_type)
+		find_direct(lay, rel, key_type, likeset_type);
 	if (OidIsValid(key_type) && argtype == key_type)
 	{
 		/* the type's own equality, which its index serves */
@@ -307,6 +429,278 @@ layout_error(const Layout *lay)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table %s has no one-column primary key", lay->rel),
 				 errdetail("The like functions find a row by its primary key; with a composite key, update the likeset column directly.")));
+}
+
+/*
+ * Direct probes of a log table.
+ *
+ * A like, a replicated log row, a count and a membership test each need a
+ * few index probes: the latest pending row of (key, element), the part
+ * that holds the element's folded entry, the key's head row and its
+ * pending rows.  Through SPI each costs an executor start and end around a
+ * plan of sorts, limits and subqueries; here they go to the B-tree indexes
+ * likeset_create_log() made, the way PostgreSQL's own execReplication.c
+ * finds a row by its replica identity index.  A table without those
+ * indexes, or a key argument of another type, takes the SQL path.
+ */
+
+/* (ts, removed) is later than (ts2, removed2): a remove wins a tie */
+static inline bool
+op_beats(TimestampTz ts, bool removed, TimestampTz ts2, bool removed2)
+{
+	return ts > ts2 || (ts == ts2 && removed && !removed2);
+}
+
+typedef struct IndexProbe
+{
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+} IndexProbe;
+
+/*
+ * Start a scan of index (of heap, which the caller has locked) for the
+ * rows whose first column equals key, and, when nkeys is 2, whose second
+ * column compares with arg2 by strategy through proc2.
+ */
+static void
+probe_begin(IndexProbe *p, Oid heap, Oid index, Snapshot snap, const Layout *lay, Datum key,
+			int nkeys, StrategyNumber strategy2, RegProcedure proc2, Datum arg2)
+{
+	ScanKeyData sk[2];
+
+	p->heap = table_open(heap, NoLock);
+	p->index = index_open(index, AccessShareLock);
+	ScanKeyEntryInitialize(&sk[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   p->index->rd_indcollation[0], lay->key_eq_proc, key);
+	if (nkeys == 2)
+		ScanKeyEntryInitialize(&sk[1], 0, 2, strategy2, InvalidOid,
+							   p->index->rd_indcollation[1], proc2, arg2);
+	p->scan = likeset_index_beginscan(p->heap, p->index, snap, nkeys);
+	index_rescan(p->scan, sk, nkeys, NULL, 0);
+	p->slot = table_slot_create(p->heap, NULL);
+}
+
+static void
+probe_end(IndexProbe *p)
+{
+	ExecDropSingleTupleTableSlot(p->slot);
+	index_endscan(p->scan);
+	index_close(p->index, NoLock);
+	table_close(p->heap, NoLock);
+}
+
+/* The latest pending operation on (key, element): false when none */
+static bool
+direct_pending(const Layout *lay, Snapshot snap, Datum key, Datum elem,
+			   TimestampTz *ts, bool *removed)
+{
+	IndexProbe	p;
+	bool		found = false;
+
+	probe_begin(&p, lay->log_oid, lay->log_elem_idx, snap, lay, key,
+				2, BTEqualStrategyNumber, F_TEXTEQ, elem);
+	while (index_getnext_slot(p.scan, ForwardScanDirection, p.slot))
+	{
+		bool		n1,
+					n2;
+		TimestampTz t = DatumGetTimestampTz(slot_getattr(p.slot, lay->ts_att, &n1));
+		bool		r = DatumGetBool(slot_getattr(p.slot, lay->removed_att, &n2));
+
+		if (n1 || n2)
+			continue;
+		if (!found || op_beats(t, r, *ts, *removed))
+		{
+			*ts = t;
+			*removed = r;
+			found = true;
+		}
+	}
+	probe_end(&p);
+	return found;
+}
+
+/*
+ * The folded entry of an element of hash h in key's parts, as
+ * likeset_entry() gives it (a part with a horizon and no entry: removed
+ * just before the horizon): false when none
+ */
+static bool
+direct_folded(const Layout *lay, Snapshot snap, Datum key, const char *elem, uint32 len,
+			  int64 h, TimestampTz *ts, bool *removed)
+{
+	IndexProbe	p;
+	bool		found = false;
+
+	/* the part of the greatest lo <= h */
+	probe_begin(&p, lay->part_oid, lay->part_idx, snap, lay, key,
+				2, BTLessEqualStrategyNumber, F_INT8LE, Int64GetDatum(h));
+	if (index_getnext_slot(p.scan, BackwardScanDirection, p.slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(p.slot, lay->part_att, &isnull);
+
+		if (!isnull)
+		{
+			LikesetData *part = DatumGetLikesetP(d);
+			int64_t		i = likeset_find(part, elem, len);
+
+			if (i >= 0)
+			{
+				*ts = LIKESET_TS_ARRAY(part)[i];
+				*removed = (LIKESET_ENDS_ARRAY(part)[i] & LIKESET_REMOVED_BIT) != 0;
+				found = true;
+			}
+			else if (part->horizon != LIKESET_TS_NONE)
+			{
+				*ts = part->horizon - 1;
+				*removed = true;
+				found = true;
+			}
+		}
+	}
+	probe_end(&p);
+	return found;
+}
+
+/* The latest operation on (key, element), pending or folded: false when none */
+static bool
+direct_latest(const Layout *lay, Snapshot snap, Datum key, Datum elem,
+			  TimestampTz *ts, bool *removed)
+{
+	text	   *t = DatumGetTextPP(elem);
+	const char *e = VARDATA_ANY(t);
+	uint32		len = VARSIZE_ANY_EXHDR(t);
+	TimestampTz fts;
+	bool		fremoved;
+	bool		found = direct_pending(lay, snap, key, PointerGetDatum(t), ts, removed);
+
+	if (direct_folded(lay, snap, key, e, len, (int64) likeset_elem_hash(e, len), &fts, &fremoved) &&
+		(!found || op_beats(fts, fremoved, *ts, *removed)))
+	{
+		*ts = fts;
+		*removed = fremoved;
+		found = true;
+	}
+	return found;
+}
+
+/* A pending operation, for the count */
+typedef struct PendingOp
+{
+	text	   *elem;
+	TimestampTz ts;
+	bool		removed;
+} PendingOp;
+
+static int
+pending_cmp(const void *a, const void *b)
+{
+	const PendingOp *x = a;
+	const PendingOp *y = b;
+	uint32		lx = VARSIZE_ANY_EXHDR(x->elem);
+	uint32		ly = VARSIZE_ANY_EXHDR(y->elem);
+	int			c = memcmp(VARDATA_ANY(x->elem), VARDATA_ANY(y->elem), Min(lx, ly));
+
+	if (c != 0)
+		return c;
+	return lx < ly ? -1 : lx > ly ? 1 : 0;
+}
+
+/*
+ * likeset_count of a log table: the head's present count, plus the effect
+ * of the latest pending operation on each element against its folded
+ * entry.  Only pending rows at or after the last fold's snapshot xmin
+ * (fold_xmin) are read, through the (key, local_xid) index, which starts
+ * past the dead entries of the rows folds deleted; a fold_xmin past the
+ * next transaction ID came from another cluster (pg_dump copies it), and
+ * then every row is read.
+ */
+static int64
+direct_count(const Layout *lay, Snapshot snap, Datum key)
+{
+	IndexProbe	p;
+	int64		n = 0;
+	bool		have_xmin = false;
+	FullTransactionId xmin = InvalidFullTransactionId;
+	PendingOp  *ops = NULL;
+	int			nops = 0;
+	int			maxops = 0;
+
+	probe_begin(&p, lay->head_oid, lay->head_idx, snap, lay, key, 1, 0, InvalidOid, (Datum) 0);
+	if (index_getnext_slot(p.scan, ForwardScanDirection, p.slot))
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(p.slot, lay->present_att, &isnull);
+
+		if (!isnull)
+			n = DatumGetInt64(d);
+		if (lay->fold_xmin_att != 0)
+		{
+			d = slot_getattr(p.slot, lay->fold_xmin_att, &isnull);
+			if (!isnull)
+			{
+				xmin = DatumGetFullTransactionId(d);
+				have_xmin = FullTransactionIdPrecedesOrEquals(xmin, ReadNextFullTransactionId());
+			}
+		}
+	}
+	probe_end(&p);
+
+	if (OidIsValid(lay->log_xid_idx))
+		probe_begin(&p, lay->log_oid, lay->log_xid_idx, snap, lay, key,
+					2, BTGreaterEqualStrategyNumber, F_XID8GE,
+					FullTransactionIdGetDatum(have_xmin ? xmin : FullTransactionIdFromU64(0)));
+	else
+		probe_begin(&p, lay->log_oid, lay->log_elem_idx, snap, lay, key, 1, 0, InvalidOid, (Datum) 0);
+	while (index_getnext_slot(p.scan, ForwardScanDirection, p.slot))
+	{
+		bool		n0,
+					n1,
+					n2;
+		Datum		e = slot_getattr(p.slot, lay->element_att, &n0);
+		Datum		t = slot_getattr(p.slot, lay->ts_att, &n1);
+		Datum		r = slot_getattr(p.slot, lay->removed_att, &n2);
+
+		if (n0 || n1 || n2)
+			continue;
+		if (nops == maxops)
+		{
+			maxops = maxops == 0 ? 16 : maxops * 2;
+			ops = ops == NULL ? palloc(sizeof(PendingOp) * maxops)
+				: repalloc(ops, sizeof(PendingOp) * maxops);
+		}
+		ops[nops].elem = DatumGetTextPCopy(e);
+		ops[nops].ts = DatumGetTimestampTz(t);
+		ops[nops].removed = DatumGetBool(r);
+		nops++;
+	}
+	probe_end(&p);
+
+	if (nops > 1)
+		qsort(ops, nops, sizeof(PendingOp), pending_cmp);
+	for (int i = 0; i < nops;)
+	{
+		PendingOp	last = ops[i];
+		const char *e = VARDATA_ANY(last.elem);
+		uint32		len = VARSIZE_ANY_EXHDR(last.elem);
+		TimestampTz fts;
+		bool		fremoved;
+		int			j;
+
+		/* the latest operation on this element */
+		for (j = i + 1; j < nops && pending_cmp(&ops[j], &ops[i]) == 0; j++)
+			if (op_beats(ops[j].ts, ops[j].removed, last.ts, last.removed))
+				last = ops[j];
+		/* it changes the count unless the folded entry is as late or later */
+		if (!direct_folded(lay, snap, key, e, len, (int64) likeset_elem_hash(e, len), &fts, &fremoved))
+			n += last.removed ? 0 : 1;
+		else if (op_beats(last.ts, last.removed, fts, fremoved))
+			n += (last.removed ? 0 : 1) - (fremoved ? 0 : 1);
+		i = j;
+	}
+	return n;
 }
 
 /*
@@ -394,7 +788,42 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 					 errmsg("likeset element too long"),
 					 errdetail("The element is %d bytes; the limit is %d.",
 							   (int) VARSIZE_ANY_EXHDR(elem), MAX_ELEMENT_BYTES)));
-		if (plan == NULL)
+		if (lay->direct)
+		{
+			TimestampTz lts = 0;
+			bool		lremoved = false;
+			bool		found;
+
+			/* as SPI would: this transaction's earlier changes visible */
+			CommandCounterIncrement();
+			PushActiveSnapshot(GetTransactionSnapshot());
+			found = direct_latest(lay, GetActiveSnapshot(), values[0], values[1], &lts, &lremoved);
+			PopActiveSnapshot();
+			if (ts_null)
+			{
+				/* now, or just after the element's last operation */
+				TimestampTz now = GetCurrentTimestamp();
+
+				values[2] = TimestampTzGetDatum(found && lts >= now ? lts + 1 : now);
+				nulls[2] = ' ';
+			}
+			else if (found && !op_beats(DatumGetTimestampTz(values[2]), removed, lts, lremoved))
+			{
+				/* an operation known already beats it (or is it) */
+				SPI_finish();
+				return;
+			}
+			plan = likeset_cache_current(e, gen) ? e->plans[PLAN_LOG_INSERT] : NULL;
+			if (plan == NULL)
+			{
+				initStringInfo(&buf);
+				appendStringInfo(&buf, "INSERT INTO %s (key, element, ts, removed) VALUES ($1, $2, $3, $4)",
+								 lay->rel);
+				plan = likeset_cache_plan(e, gen, PLAN_LOG_INSERT, buf.data, 4,
+										  (Oid[]) {argtype, TEXTOID, TIMESTAMPTZOID, BOOLOID});
+			}
+		}
+		else if (plan == NULL)
 		{
 			initStringInfo(&buf);
 			if (ts_null)
@@ -537,6 +966,12 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 	lay = lookup(relid, argtype, extnsp, &e, &gen);
 	if (!lay->is_log)
 		layout_error(lay);
+	if (lay->direct)
+	{
+		n = direct_count(lay, GetActiveSnapshot(), values[0]);
+		SPI_finish();
+		PG_RETURN_INT64(n);
+	}
 	slot = lay->is_log ? PLAN_LOG_COUNT : PLAN_VAL_COUNT;
 	plan = likeset_cache_current(e, gen) ? e->plans[slot] : NULL;
 	if (plan == NULL)
@@ -593,6 +1028,19 @@ log_latest(LikesetCacheEntry *e, uint32 gen, const Layout *lay, Oid argtype, Dat
 	SPIPlanPtr	plan = likeset_cache_current(e, gen) ? e->plans[PLAN_LOG_LATEST] : NULL;
 	bool		isnull;
 
+	if (lay->direct)
+	{
+		bool		found;
+
+		if (read_only)
+			return direct_latest(lay, GetActiveSnapshot(), values[0], values[1], ts, removed);
+		/* as SPI would: this transaction's earlier changes visible */
+		CommandCounterIncrement();
+		PushActiveSnapshot(GetTransactionSnapshot());
+		found = direct_latest(lay, GetActiveSnapshot(), values[0], values[1], ts, removed);
+		PopActiveSnapshot();
+		return found;
+	}
 	if (plan == NULL)
 	{
 		StringInfoData buf;
