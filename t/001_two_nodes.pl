@@ -83,7 +83,10 @@ $bg_a->query_safe('COMMIT');
 ok( $node_b->poll_query_until(
 		'postgres', q{
 		SELECT EXISTS (SELECT 1 FROM pg_stat_activity
-		               WHERE backend_type = 'logical replication worker'
+		               -- 'logical replication worker' before 17, then
+		               -- 'logical replication apply worker'
+		               WHERE backend_type IN ('logical replication worker',
+		                                      'logical replication apply worker')
 		                 AND wait_event_type = 'Lock')}),
 	'node_b apply worker waits for the local insert of the same key');
 $bg_b->query_safe('COMMIT');
