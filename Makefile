@@ -39,8 +39,12 @@ PG_CPPFLAGS = -Isrc
 # -Wno-unused-parameter: PostgreSQL 15 headers (ilist.h, bufpage.h) trip it; our code is clean without it
 PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
 
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+# on a fresh machine there is no pg_config yet: `make test` and `make demo`
+# (scripts/run.sh) install it, and need nothing from PGXS before that
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifneq ($(PGXS),)
 include $(PGXS)
+endif
 include test/fuzz/fuzz.mk
 include test/valgrind/valgrind.mk
 
