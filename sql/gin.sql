@@ -87,7 +87,8 @@ BEGIN
 END
 $$;
 
--- the plans: the index answers @> with seqscan off
+-- the plans: the index answers @> with seqscan off (expected/gin_1.out:
+-- PostgreSQL 18 marks the probes' disabled seq scan in EXPLAIN)
 SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT page_id FROM gin_pages WHERE likes @> 'u7';
 EXPLAIN (COSTS OFF) SELECT q.elem, p.page_id FROM probes AS q
