@@ -90,7 +90,8 @@ sub mesh_check_logs
 	my ($nodes, %opt) = @_;
 	my $expected_error = join(
 		'|',
-		'could not connect to the publisher: ',
+		# ("apply worker for subscription ... could not connect" from 18)
+		'(?:\\w+ worker for subscription "\\w+" )?could not connect to the publisher: ',
 		# the connection broke (a node stopped, a worker or walsender was
 		# terminated); not an error the publisher reported
 		'(?:could not (?:receive|send) data (?:from|to) WAL stream|could not send end-of-streaming message to primary|error while shutting down streaming COPY|error reading result of streaming command|could not start WAL streaming): (?!.*ERROR)',
