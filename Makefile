@@ -91,8 +91,8 @@ bench:
 stress-test:
 	sh scripts/stress.sh 5
 
-# make test from a clean clone in fresh chroots of Debian 12, 13 and sid
-# (PostgreSQL 15, 17, 18), then a table (root; scripts/matrix.sh)
+# make test and make demo from a clean clone in fresh chroots of Debian 12,
+# 13 and sid (PostgreSQL 15, 17, 18), then a table (root; scripts/matrix.sh)
 matrix:
 	sh scripts/matrix.sh
 

@@ -1,9 +1,9 @@
 #!/bin/sh
-# scripts/matrix.sh [RELEASE...]: `make test` from a clean clone of the
-# committed tree in a fresh minimal chroot of each Debian release (default:
-# bookworm trixie sid, that is PostgreSQL 15, 17 and 18), one after the
-# other, then a table: release, PostgreSQL, result, minutes, log.  Exit
-# status 1 when any release fails.  Needs root (debootstrap, chroot, bind
+# scripts/matrix.sh [RELEASE...]: `make test`, then `make demo`, from a
+# clean clone of the committed tree in a fresh minimal chroot of each Debian
+# release (default: bookworm trixie sid, that is PostgreSQL 15, 17 and 18),
+# one after the other, then a table: release, PostgreSQL, test, demo,
+# minutes, log.  Exit status 1 when anything fails.  Needs root (debootstrap, chroot, bind
 # mounts); `make matrix` calls it.
 #
 # Each release's base system (debootstrap --variant=minbase, plus git and
@@ -104,13 +104,14 @@ base_tarball()
 }
 
 summary=$logs/summary.txt
-printf '%-9s %-12s %-6s %7s  %s\n' release PostgreSQL result minutes log >"$summary"
+printf '%-9s %-12s %-5s %-5s %7s  %s\n' release PostgreSQL test demo minutes log >"$summary"
 failed=0
 for rel in $releases; do
 	log=$logs/$rel.log
 	root=$base/$rel
 	t0=$(date +%s)
 	result=FAIL
+	demo=-
 	pg=?
 	if tar=$(base_tarball "$rel"); then
 		remove_root "$root"
@@ -130,6 +131,14 @@ for rel in $releases; do
 			tail -n 30 "$log"
 			failed=$((failed + 1))
 		fi
+		echo "== $rel: make demo (log: $logs/$rel-demo.log)"
+		if chroot "$root" /bin/sh -c 'cd /root/likeset && make demo' >"$logs/$rel-demo.log" 2>&1; then
+			demo=pass
+		else
+			demo=FAIL
+			tail -n 30 "$logs/$rel-demo.log"
+			failed=$((failed + 1))
+		fi
 		pg=$(chroot "$root" /bin/sh -c 'ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1')
 		[ -n "$pg" ] && pg=$(chroot "$root" "/usr/lib/postgresql/$pg/bin/postgres" --version 2>/dev/null |
 			sed -n 's/.*(PostgreSQL) \([0-9.]*\).*/\1/p')
@@ -139,7 +148,7 @@ for rel in $releases; do
 	else
 		failed=$((failed + 1))
 	fi
-	printf '%-9s %-12s %-6s %7s  %s\n' "$rel" "${pg:-?}" "$result" \
+	printf '%-9s %-12s %-5s %-5s %7s  %s\n' "$rel" "${pg:-?}" "$result" "$demo" \
 		"$(awk -v s="$(($(date +%s) - t0))" 'BEGIN { printf "%.1f", s / 60 }')" "$log" >>"$summary"
 done
 
