@@ -45,6 +45,16 @@ PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
 endif
+
+# tests of what a major brought: soft input errors (16), COPY ... ON_ERROR (17)
+ifneq ($(MAJORVERSION),)
+ifeq ($(shell test $(MAJORVERSION) -ge 16 && echo y),y)
+REGRESS += soft_errors
+endif
+ifeq ($(shell test $(MAJORVERSION) -ge 17 && echo y),y)
+REGRESS += copy_on_error
+endif
+endif
 include test/fuzz/fuzz.mk
 include test/valgrind/valgrind.mk
 

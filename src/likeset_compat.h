@@ -30,6 +30,17 @@
 #define LIKESET_NORETURN_POST pg_attribute_noreturn()
 #endif
 
+/*
+ * 16 brought soft input errors: errsave() records an error in an
+ * ErrorSaveContext (pg_input_is_valid, COPY ... ON_ERROR) instead of raising
+ * it.  Before 16 there is no such context, and errsave() raises.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#else
+#define errsave(context, ...)	ereport(ERROR, __VA_ARGS__)
+#endif
+
 /* 18 gave index_beginscan an instrumentation argument (NULL: none) */
 #if PG_VERSION_NUM >= 180000
 #define likeset_index_beginscan(heap, index, snapshot, nkeys) \

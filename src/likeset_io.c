@@ -90,63 +90,72 @@ likeset_check_version(const LikesetData *s)
 				 errhint("A newer likeset may have written it: update the extension's library.")));
 }
 
-/* Raise the PostgreSQL error matching a core status */
+/* Report the PostgreSQL error matching a core status (see likeset_pg.h) */
 void
-likeset_report(LikesetStatus st, const LikesetError *err, const char *input)
+likeset_report_to(Node *escontext, LikesetStatus st, const LikesetError *err, const char *input)
 {
 	const char *detail = err ? err->detail : NULL;
 
 	switch (st)
 	{
 		case LIKESET_ERR_SYNTAX:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("invalid input syntax for type likeset: \"%s\"",
 							input ? input : ""),
 					 (err && err->pos > 0) ?
 					 errdetail("At position %d: %s", err->pos, detail) : 0));
-			break;
+			return;
 		case LIKESET_ERR_CORRUPT:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid binary data for type likeset"),
 					 detail ? errdetail("The value is malformed: %s.", detail) : 0));
-			break;
+			return;
 		case LIKESET_ERR_ELEMENT_TOO_LONG:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("likeset element too long"),
 					 errdetail("An element may be at most %d bytes long.",
 							   LIKESET_MAX_ELEMENT_LEN)));
-			break;
+			return;
 		case LIKESET_ERR_TOO_MANY:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("likeset has too many entries"),
 					 errdetail("A likeset holds at most %d entries, tombstones included.",
 							   LIKESET_MAX_ENTRIES)));
-			break;
+			return;
 		case LIKESET_ERR_TOO_BIG:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("likeset too large"),
 					 errdetail("A likeset value may be at most %zu bytes.",
 							   (size_t) LIKESET_MAX_SIZE)));
-			break;
+			return;
 		case LIKESET_ERR_TS_RANGE:
-			ereport(ERROR,
+			errsave(escontext,
 					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 					 errmsg("timestamp out of range for likeset"),
 					 errdetail("Timestamps must be finite and within PostgreSQL's timestamp range.")));
-			break;
+			return;
 		case LIKESET_ERR_NO_MEMORY:
+			/* not a fault of the input: never a soft error */
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
 					 errmsg("out of memory")));
 			break;
 		case LIKESET_OK:
+			elog(ERROR, "unexpected likeset status %d", (int) st);
 			break;
 	}
+}
+
+/* Raise the PostgreSQL error matching a core status */
+void
+likeset_report(LikesetStatus st, const LikesetError *err, const char *input)
+{
+	likeset_report_to(NULL, st, err, input);
 	elog(ERROR, "unexpected likeset status %d", (int) st);
 }
 
@@ -162,15 +171,21 @@ likeset_in(PG_FUNCTION_ARGS)
 
 	if (st != LIKESET_OK)
 	{
-		/* limits keep their own message; the position still helps */
+		/*
+		 * limits keep their own message; the position still helps.  A soft
+		 * error (pg_input_is_valid, COPY ... ON_ERROR, PostgreSQL 16 and
+		 * later) is saved in the caller's context and the call returns.
+		 */
 		if (st == LIKESET_ERR_ELEMENT_TOO_LONG || st == LIKESET_ERR_TOO_MANY)
-			ereport(ERROR,
+			errsave(fcinfo->context,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg(st == LIKESET_ERR_TOO_MANY ?
 							"likeset has too many entries" :
 							"likeset element too long"),
 					 errdetail("At position %d: %s", err.pos, err.detail)));
-		likeset_report(st, &err, str);
+		else
+			likeset_report_to(fcinfo->context, st, &err, str);
+		PG_RETURN_DATUM((Datum) 0);
 	}
 	PG_RETURN_LIKESET_P(result);
 }

@@ -13,6 +13,7 @@
 #include "likeset_compat.h"
 
 #include "fmgr.h"
+#include "nodes/nodes.h"
 
 #include "likeset.h"
 
@@ -31,6 +32,14 @@ likeset_seal(LikesetData *s)
 	SET_VARSIZE(s, likeset_size(s));
 	return s;
 }
+
+/*
+ * Report the error for a failed core call to escontext (a soft error,
+ * PostgreSQL 16 and later: saved there, and this returns), or raise it
+ * (escontext NULL or not an ErrorSaveContext)
+ */
+extern void likeset_report_to(Node *escontext, LikesetStatus st,
+							  const LikesetError *err, const char *input);
 
 /* Raise the error for a failed core call; input is the text parsed, if any */
 LIKESET_NORETURN_PRE extern void likeset_report(LikesetStatus st,
