@@ -78,9 +78,11 @@ remove_root()
 	fi
 	rm -rf "$1"
 }
+root=""
 trap unmount_all EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# stopped: what runs in the chroot goes too, so that the mounts can
+trap '[ -n "$root" ] && kill_inside "$root"; exit 130' INT
+trap '[ -n "$root" ] && kill_inside "$root"; exit 143' TERM
 
 # base_tarball RELEASE: the cached base system of RELEASE, built if missing
 base_tarball()
