@@ -177,6 +177,8 @@ extern LikesetData *likeset_empty(void);
 extern LikesetStatus likeset_validate(const LikesetData *s, size_t size,
 									  LikesetError *err);
 extern int64_t likeset_find(const LikesetData *s, const char *elem, uint32_t len);
+extern bool likeset_decisive_op(const LikesetData *s, const char *elem, uint32_t len,
+								int64_t *ts, bool *removed);
 extern LikesetStatus likeset_apply(const LikesetData *s, const LikesetEntry *op,
 								   LikesetData **result);
 extern LikesetStatus likeset_merge(const LikesetData *a, const LikesetData *b,

@@ -212,6 +212,32 @@ likeset_find(const LikesetData *s, const char *elem, uint32_t len)
 	return -lo - 1;
 }
 
+/*
+ * The operation that decides elem in s: its entry, or, for an element s
+ * does not list but whose horizon hides it, a remove just before the
+ * horizon (older operations on it change nothing).  False when neither.
+ */
+bool
+likeset_decisive_op(const LikesetData *s, const char *elem, uint32_t len,
+					int64_t *ts, bool *removed)
+{
+	int64_t		i = likeset_find(s, elem, len);
+
+	if (i >= 0)
+	{
+		*ts = LIKESET_TS_ARRAY(s)[i];
+		*removed = (LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0;
+		return true;
+	}
+	if (s->horizon != LIKESET_TS_NONE)
+	{
+		*ts = s->horizon - 1;
+		*removed = true;
+		return true;
+	}
+	return false;
+}
+
 typedef struct LikesetCursor LikesetCursor;
 typedef bool (*likeset_keep_fn) (const LikesetCursor *c, const void *arg);
 static LikesetData *likeset_filter(const LikesetData *s, likeset_keep_fn keep,

@@ -444,13 +444,6 @@ layout_error(const Layout *lay)
  * indexes, or a key argument of another type, takes the SQL path.
  */
 
-/* (ts, removed) is later than (ts2, removed2): a remove wins a tie */
-static inline bool
-op_beats(TimestampTz ts, bool removed, TimestampTz ts2, bool removed2)
-{
-	return ts > ts2 || (ts == ts2 && removed && !removed2);
-}
-
 typedef struct IndexProbe
 {
 	Relation	heap;
@@ -510,7 +503,7 @@ direct_pending(const Layout *lay, Snapshot snap, Datum key, Datum elem,
 
 		if (n1 || n2)
 			continue;
-		if (!found || op_beats(t, r, *ts, *removed))
+		if (!found || likeset_op_cmp(t, r, *ts, *removed) > 0)
 		{
 			*ts = t;
 			*removed = r;
@@ -542,23 +535,7 @@ direct_folded(const Layout *lay, Snapshot snap, Datum key, const char *elem, uin
 		Datum		d = slot_getattr(p.slot, lay->part_att, &isnull);
 
 		if (!isnull)
-		{
-			LikesetData *part = DatumGetLikesetP(d);
-			int64_t		i = likeset_find(part, elem, len);
-
-			if (i >= 0)
-			{
-				*ts = LIKESET_TS_ARRAY(part)[i];
-				*removed = (LIKESET_ENDS_ARRAY(part)[i] & LIKESET_REMOVED_BIT) != 0;
-				found = true;
-			}
-			else if (part->horizon != LIKESET_TS_NONE)
-			{
-				*ts = part->horizon - 1;
-				*removed = true;
-				found = true;
-			}
-		}
+			found = likeset_decisive_op(DatumGetLikesetP(d), elem, len, ts, removed);
 	}
 	probe_end(&p);
 	return found;
@@ -577,7 +554,7 @@ direct_latest(const Layout *lay, Snapshot snap, Datum key, Datum elem,
 	bool		found = direct_pending(lay, snap, key, PointerGetDatum(t), ts, removed);
 
 	if (direct_folded(lay, snap, key, e, len, (int64) likeset_elem_hash(e, len), &fts, &fremoved) &&
-		(!found || op_beats(fts, fremoved, *ts, *removed)))
+		(!found || likeset_op_cmp(fts, fremoved, *ts, *removed) > 0))
 	{
 		*ts = fts;
 		*removed = fremoved;
@@ -594,18 +571,15 @@ typedef struct PendingOp
 	bool		removed;
 } PendingOp;
 
+/* qsort order of pending operations: by element, as in a likeset */
 static int
 pending_cmp(const void *a, const void *b)
 {
 	const PendingOp *x = a;
 	const PendingOp *y = b;
-	uint32		lx = VARSIZE_ANY_EXHDR(x->elem);
-	uint32		ly = VARSIZE_ANY_EXHDR(y->elem);
-	int			c = memcmp(VARDATA_ANY(x->elem), VARDATA_ANY(y->elem), Min(lx, ly));
 
-	if (c != 0)
-		return c;
-	return lx < ly ? -1 : lx > ly ? 1 : 0;
+	return likeset_elem_cmp(VARDATA_ANY(x->elem), VARSIZE_ANY_EXHDR(x->elem),
+							VARDATA_ANY(y->elem), VARSIZE_ANY_EXHDR(y->elem));
 }
 
 /*
@@ -691,12 +665,12 @@ direct_count(const Layout *lay, Snapshot snap, Datum key)
 
 		/* the latest operation on this element */
 		for (j = i + 1; j < nops && pending_cmp(&ops[j], &ops[i]) == 0; j++)
-			if (op_beats(ops[j].ts, ops[j].removed, last.ts, last.removed))
+			if (likeset_op_cmp(ops[j].ts, ops[j].removed, last.ts, last.removed) > 0)
 				last = ops[j];
 		/* it changes the count unless the folded entry is as late or later */
 		if (!direct_folded(lay, snap, key, e, len, (int64) likeset_elem_hash(e, len), &fts, &fremoved))
 			n += last.removed ? 0 : 1;
-		else if (op_beats(last.ts, last.removed, fts, fremoved))
+		else if (likeset_op_cmp(last.ts, last.removed, fts, fremoved) > 0)
 			n += (last.removed ? 0 : 1) - (fremoved ? 0 : 1);
 		i = j;
 	}
@@ -807,7 +781,7 @@ apply_op(FunctionCallInfo fcinfo, bool removed, bool has_ts)
 				values[2] = TimestampTzGetDatum(found && lts >= now ? lts + 1 : now);
 				nulls[2] = ' ';
 			}
-			else if (found && !op_beats(DatumGetTimestampTz(values[2]), removed, lts, lremoved))
+			else if (found && likeset_op_cmp(DatumGetTimestampTz(values[2]), removed, lts, lremoved) <= 0)
 			{
 				/* an operation known already beats it (or is it) */
 				SPI_finish();
@@ -1173,7 +1147,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 			TimestampTz nts = DatumGetTimestampTz(ts_new);
 			bool		nremoved = DatumGetBool(removed_new);
 
-			beaten = ts > nts || (ts == nts && removed >= nremoved);
+			beaten = likeset_op_cmp(ts, removed, nts, nremoved) >= 0;
 		}
 	}
 	col = lay->is_log ? lay->local_xid_att : 0;

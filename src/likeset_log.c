@@ -34,29 +34,18 @@ likeset_entry(PG_FUNCTION_ARGS)
 {
 	LikesetData *s = PG_GETARG_LIKESET_P(0);
 	text	   *elem = PG_GETARG_TEXT_PP(1);
-	int64_t		i = likeset_find(s, VARDATA_ANY(elem), VARSIZE_ANY_EXHDR(elem));
+	int64_t		ts;
+	bool		removed;
 	TupleDesc	tupdesc;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
-	if (i < 0 && s->horizon == LIKESET_TS_NONE)
+	if (!likeset_decisive_op(s, VARDATA_ANY(elem), VARSIZE_ANY_EXHDR(elem), &ts, &removed))
 		PG_RETURN_NULL();
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	if (i < 0)
-	{
-		/*
-		 * Not listed in a set with a horizon: it counts as removed just
-		 * before the horizon (older operations on it change nothing)
-		 */
-		values[0] = TimestampTzGetDatum(s->horizon - 1);
-		values[1] = BoolGetDatum(true);
-	}
-	else
-	{
-		values[0] = TimestampTzGetDatum(LIKESET_TS_ARRAY(s)[i]);
-		values[1] = BoolGetDatum((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0);
-	}
+	values[0] = TimestampTzGetDatum(ts);
+	values[1] = BoolGetDatum(removed);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));
 }
