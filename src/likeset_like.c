@@ -933,8 +933,6 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 
 	LockRelationOid(relid, AccessShareLock);
 	values[0] = PG_GETARG_DATUM(1);
-	/* the next transaction ID: a fold_xmin past it came from another cluster */
-	values[1] = FullTransactionIdGetDatum(ReadNextFullTransactionId());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	lay = lookup(relid, argtype, extnsp, &e, &gen);
@@ -946,6 +944,13 @@ likeset_rel_count(PG_FUNCTION_ARGS)
 		SPI_finish();
 		PG_RETURN_INT64(n);
 	}
+	/*
+	 * the log's statement: the next transaction ID, as a fold_xmin past it
+	 * came from another cluster (read here only, not on the direct path,
+	 * which reads it only for a key that has one)
+	 */
+	if (lay->is_log)
+		values[1] = FullTransactionIdGetDatum(ReadNextFullTransactionId());
 	slot = lay->is_log ? PLAN_LOG_COUNT : PLAN_VAL_COUNT;
 	plan = likeset_cache_current(e, gen) ? e->plans[slot] : NULL;
 	if (plan == NULL)
