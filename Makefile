@@ -14,7 +14,7 @@ EXTVERSION := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:spac
 MODULE_big = likeset
 OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
 	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o src/likeset_gin.o src/likeset_conv.o \
-	src/likeset_cache.o src/likeset_like.o
+	src/likeset_cache.o src/likeset_like.o src/likeset_compact.o
 # every object is rebuilt when a header changes (PGXS tracks no headers
 # without --enable-depend, and a struct's size must agree between objects)
 LIKESET_HEADERS = src/likeset.h src/likeset_pg.h src/likeset_cache.h src/likeset_compat.h

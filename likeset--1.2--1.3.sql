@@ -357,15 +357,26 @@ END
 $$;
 
 
--- == section: compaction never waits for a row lock (issue 12) ==
+-- == section: compaction never waits for a row lock, and rewrites rows in key order (issue 12) ==
 
--- A compaction round updates many rows in one statement.  Waiting for a
+-- A compaction round rewrites many rows in one transaction.  Waiting for a
 -- row lock there could close a deadlock cycle with an apply worker that
--- applies a peer's multi-row transaction (a peer's compaction round, say)
--- in another order, and the deadlock detector may then cancel the apply
--- worker, which stops replication until it restarts.  So a round locks
--- the rows it rewrites with SKIP LOCKED and never waits: a row locked by
--- another transaction is left for the next round.
+-- applies a peer's multi-row transaction, and the deadlock detector may
+-- then cancel the apply worker, which stops replication until it restarts.
+-- So a round locks the rows it rewrites with SKIP LOCKED and never waits:
+-- a row locked by another transaction is left for the next round.  And
+-- since every node's rounds are published, a node applies two peers'
+-- rounds at once in two apply workers, which take the rows' locks in the
+-- order the peers wrote them: a round rewrites its rows in the order of
+-- the table's replica identity key, the same on every node, so the
+-- workers lock in one order and never deadlock (src/likeset_compact.c).
+CREATE FUNCTION @extschema@.likeset_compact_rows(tbl regclass, col name, horizon timestamptz)
+	RETURNS bigint
+	AS 'MODULE_PATHNAME', 'likeset_compact_rows'
+	LANGUAGE C STRICT VOLATILE;
+COMMENT ON FUNCTION @extschema@.likeset_compact_rows(regclass, name, timestamptz) IS
+	'the rewrites of a compaction round, in key order, skipping locked rows; call likeset_compact_table()';
+
 CREATE OR REPLACE FUNCTION @extschema@.likeset_compact_table(tbl regclass, horizon timestamptz DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql VOLATILE
@@ -374,7 +385,6 @@ AS $$
 DECLARE
 	lay record := @extschema@.likeset_layout(tbl);
 	h timestamptz := coalesce(horizon, @extschema@.likeset_safe_horizon());
-	n bigint;
 BEGIN
 	IF lay.is_log THEN
 		RAISE EXCEPTION 'likeset_compact_table does not compact log tables'
@@ -391,20 +401,6 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use likeset_safe_horizon(), which is always in the past.';
 	END IF;
-	-- the rows to rewrite, locked without waiting; (tableoid, ctid) names
-	-- a row of a partitioned table too, and a locked row cannot move
-	EXECUTE pg_catalog.format(
-		'WITH todo AS ('
-		'  SELECT tableoid AS toid, ctid AS tid FROM %1$s'
-		'  WHERE @extschema@.likeset_nentries(%2$I) > @extschema@.likeset_count(%2$I)'
-		'    AND @extschema@.likeset_compact(%2$I, $1) OPERATOR(@extschema@.<>) %2$I'
-		'  FOR UPDATE SKIP LOCKED)'
-		' UPDATE %1$s t SET %2$I = @extschema@.likeset_compact(t.%2$I, $1)'
-		' FROM todo WHERE t.tableoid OPERATOR(pg_catalog.=) todo.toid'
-		'   AND t.ctid OPERATOR(pg_catalog.=) todo.tid',
-		tbl, lay.set_col)
-		USING h;
-	GET DIAGNOSTICS n = ROW_COUNT;
-	RETURN n;
+	RETURN @extschema@.likeset_compact_rows(tbl, lay.set_col, h);
 END
 $$;

@@ -132,6 +132,14 @@ for rel in $releases; do
 		else
 			tail -n 30 "$log"
 			failed=$((failed + 1))
+			# the servers' logs of the failed run (scripts/run.sh keeps them
+			# in the chroot's /tmp), before the chroot is removed
+			for kept in "$root"/tmp/likeset-failed.*; do
+				[ -d "$kept" ] || continue
+				rm -rf "$logs/$rel-failed"
+				cp -a "$kept" "$logs/$rel-failed"
+				echo "== $rel: logs of the failed run in $logs/$rel-failed"
+			done
 		fi
 		echo "== $rel: make demo (log: $logs/$rel-demo.log)"
 		if chroot "$root" /bin/sh -c 'cd /root/likeset && make demo' >"$logs/$rel-demo.log" 2>&1; then
