@@ -144,8 +144,16 @@ SELECT q, pg_temp.sqlstate_of(q) FROM (VALUES
 	($$SELECT likeset_create_log('p2', 'int', part_max => 1)$$),
 	($$SELECT likeset_create_log(repeat('n', 59))$$),
 	($$SELECT likeset_create_log('no_schema.t')$$),
-	($$INSERT INTO page_likes VALUES (1, 'x', 'infinity', false)$$)
+	($$INSERT INTO page_likes VALUES (1, 'x', 'infinity', false)$$),
+	($$INSERT INTO page_likes VALUES (1, repeat('x', 4097), now(), false)$$),
+	($$UPDATE page_likes SET ts = '-infinity'$$)
 ) v(q);
+-- the same checks on rows an apply worker inserts (the replica trigger),
+-- with the messages
+SET session_replication_role = replica;
+INSERT INTO page_likes VALUES (1, 'x', '-infinity', false);
+INSERT INTO page_likes VALUES (1, repeat('é', 2049), now(), false);
+RESET session_replication_role;
 -- a publication that publishes deletes makes a fold fail, before it could
 -- ship its local clean-up to the peers
 SET client_min_messages = error;	-- the wal_level warning, worded differently by major

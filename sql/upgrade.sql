@@ -242,6 +242,18 @@ SELECT count(*) AS rows, count(*) FILTER (WHERE likeset_row_ts = '-infinity') AS
 FROM pages;
 SELECT count(*) AS pages, count(*) FILTER (WHERE page_id IN (SELECT page_id FROM changed)) AS changed
 FROM before;
+-- the log table made under 1.1: its CHECK constraints gave way to a C
+-- trigger that checks the same, with the same SQLSTATE
+SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = 'page_likes'::regclass AND contype = 'c';
+SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'page_likes'::regclass AND NOT tgisinternal
+ORDER BY tgname;
+\set VERBOSITY sqlstate
+INSERT INTO page_likes (key, element, ts) VALUES (42, repeat('x', 4097), now());
+INSERT INTO page_likes (key, element, ts) VALUES (42, 'x', 'infinity');
+\set VERBOSITY default
+SELECT likeset_like('page_likes', 42::bigint, 'yan', '2026-11-28 10:00:05+00');
+SELECT likeset_count('page_likes', 42::bigint);
 
 -- Version 1 values read by this version: the version 1 image again (still
 -- what the code writes for a value without a horizon), and the stored copy
