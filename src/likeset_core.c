@@ -539,8 +539,20 @@ likeset_build(LikesetEntry *ops, size_t nops, LikesetData **result)
 		if (!likeset_ts_valid(ops[i].ts))
 			return LIKESET_ERR_TS_RANGE;
 	}
+	/*
+	 * Text written by likeset_out (a replicated value, a dump) is sorted
+	 * already, without duplicates: then a pass replaces the sort
+	 */
 	if (nops > 1)
-		qsort(ops, nops, sizeof(LikesetEntry), build_cmp);
+	{
+		size_t		i = 1;
+
+		while (i < nops && likeset_elem_cmp(ops[i - 1].elem, ops[i - 1].len,
+											ops[i].elem, ops[i].len) < 0)
+			i++;
+		if (i < nops)
+			qsort(ops, nops, sizeof(LikesetEntry), build_cmp);
+	}
 	for (size_t i = 0; i < nops; i++)
 	{
 		if (i > 0 && likeset_elem_cmp(ops[i].elem, ops[i].len,
