@@ -50,4 +50,27 @@
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
+/*
+ * 16 brought subscriptions with origin = none, whose publisher sends only
+ * the changes made on it, never those it applied: the apply worker of one
+ * never receives an echo of a change of ours.  Before 16 every
+ * subscription sends everything.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "catalog/pg_subscription.h"
+#include "replication/worker_internal.h"
+static inline bool
+likeset_applying_origin_none(void)
+{
+	return MySubscription != NULL && MySubscription->origin != NULL &&
+		strcmp(MySubscription->origin, LOGICALREP_ORIGIN_NONE) == 0;
+}
+#else
+static inline bool
+likeset_applying_origin_none(void)
+{
+	return false;
+}
+#endif
+
 #endif							/* LIKESET_COMPAT_H */

@@ -1192,6 +1192,7 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 	bool		removed;
 	bool		beaten = false;
 	AttrNumber	key_att = InvalidAttrNumber;
+	bool		skip_probes = false;
 	int			col;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -1210,12 +1211,20 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 	key_att = att_by_name(desc, "key");
 	if (key_att == InvalidAttrNumber)
 		return PointerGetDatum(tup);
+	/*
+	 * An apply worker of a subscription with origin = none receives only
+	 * operations made on its publisher, never an echo of one made here; one
+	 * that an earlier operation beats may still arrive, and goes in (a fold
+	 * settles it, and the reads compare it with the rest): no probes.
+	 */
+	if (likeset_applying_origin_none())
+		skip_probes = true;
 	key_type = TupleDescAttr(desc, key_att - 1)->atttypid;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	lay = lookup(RelationGetRelid(rel), key_type, ext_namespace(fcinfo), &e, &gen);
-	if (lay->is_log)
+	if (lay->is_log && !skip_probes)
 	{
 		values[0] = heap_getattr(tup, lay->key_att, desc, &isnull[0]);
 		values[1] = heap_getattr(tup, lay->element_att, desc, &isnull[1]);
