@@ -313,3 +313,16 @@ likeset_append_operator(StringInfo buf, Oid opno)
 					 NameStr(op->oprname));
 	ReleaseSysCache(tup);
 }
+
+/* "schema.name" of a relation, quoted, for statements safe under any search_path */
+char *
+likeset_qualified_relname(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
+}

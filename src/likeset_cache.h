@@ -52,5 +52,7 @@ extern int	likeset_cache_execute(SPIPlanPtr plan, Datum *values, const char *nul
 
 /* "OPERATOR(schema.name)" of an operator, for statements safe under any search_path */
 extern void likeset_append_operator(StringInfo buf, Oid opno);
+/* "schema.name" of a relation, quoted; an error if it is gone */
+extern char *likeset_qualified_relname(Oid relid);
 
 #endif							/* LIKESET_CACHE_H */

@@ -100,19 +100,6 @@ append_key_order(StringInfo buf, Relation rel)
 		appendStringInfoString(buf, order.data);
 }
 
-static char *
-qualified_name(Oid relid)
-{
-	char	   *nsp = get_namespace_name(get_rel_namespace(relid));
-	char	   *name = get_rel_name(relid);
-
-	if (nsp == NULL || name == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	return quote_qualified_identifier(nsp, name);
-}
-
 /*
  * likeset_compact_rows(tbl regclass, col name, horizon timestamptz) -> bigint
  *
@@ -134,6 +121,7 @@ likeset_compact_rows(PG_FUNCTION_ARGS)
 	Relation	rel;
 	AttrNumber	attno;
 	const char *qcol = quote_identifier(col);
+	const char *qrel;
 	StringInfoData sql;
 	SPIPlanPtr	select_plan;
 	SPIPlanPtr	update_plan;
@@ -153,6 +141,7 @@ likeset_compact_rows(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("column \"%s\" of table \"%s\" is not a likeset column",
 						col, RelationGetRelationName(rel))));
+	qrel = likeset_qualified_relname(relid);
 	toids = palloc(sizeof(Oid) * COMPACT_BATCH);
 	tids = palloc(sizeof(ItemPointerData) * COMPACT_BATCH);
 
@@ -169,7 +158,7 @@ likeset_compact_rows(PG_FUNCTION_ARGS)
 					 "SELECT t.tableoid, t.ctid FROM %s t"
 					 " WHERE %s.likeset_nentries(t.%s) OPERATOR(pg_catalog.>) %s.likeset_count(t.%s)"
 					 "   AND %s.likeset_compact(t.%s, $1) OPERATOR(%s.<>) t.%s",
-					 qualified_name(relid), ext, qcol, ext, qcol, ext, qcol, ext, qcol);
+					 qrel, ext, qcol, ext, qcol, ext, qcol, ext, qcol);
 	append_key_order(&sql, rel);
 	appendStringInfoString(&sql, " FOR UPDATE OF t SKIP LOCKED");
 	select_plan = SPI_prepare(sql.data, 1, (Oid[]) {TIMESTAMPTZOID});
@@ -179,7 +168,7 @@ likeset_compact_rows(PG_FUNCTION_ARGS)
 	appendStringInfo(&sql,
 					 "UPDATE %s t SET %s = %s.likeset_compact(t.%s, $1)"
 					 " WHERE t.tableoid OPERATOR(pg_catalog.=) $2 AND t.ctid OPERATOR(pg_catalog.=) $3",
-					 qualified_name(relid), qcol, ext, qcol);
+					 qrel, qcol, ext, qcol);
 	update_plan = SPI_prepare(sql.data, 3, (Oid[]) {TIMESTAMPTZOID, OIDOID, TIDOID});
 	if (update_plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));

@@ -105,18 +105,6 @@ enum
 };
 StaticAssertDecl(PLAN_COUNT_ <= LIKESET_CACHE_PLANS, "too many plans for a cache entry");
 
-static char *
-qualified_relname(Oid relid)
-{
-	char	   *name = get_rel_name(relid);
-
-	if (name == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
-}
-
 /* The extension's schema: the one the calling function lives in */
 static Oid
 ext_namespace(FunctionCallInfo fcinfo)
@@ -263,7 +251,7 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 	old = MemoryContextSwitchTo(cxt);
 	lay = palloc0(sizeof(Layout));
 	lay->ext = pstrdup(quote_identifier(get_namespace_name(extnsp)));
-	lay->rel = qualified_relname(relid);
+	lay->rel = likeset_qualified_relname(relid);
 	lay->log_oid = relid;
 	if (SPI_processed == 1)
 	{
@@ -272,8 +260,8 @@ build_layout(LikesetCacheEntry *e, Oid relid, Oid argtype, Oid extnsp)
 		lay->is_log = true;
 		deps[0] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 		deps[1] = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		lay->part = qualified_relname(deps[0]);
-		lay->head = qualified_relname(deps[1]);
+		lay->part = likeset_qualified_relname(deps[0]);
+		lay->head = likeset_qualified_relname(deps[1]);
 		lay->part_oid = deps[0];
 		lay->head_oid = deps[1];
 		lay->key_col = pstrdup("key");
@@ -1128,17 +1116,6 @@ check_log_row(Relation rel, HeapTuple tup, AttrNumber element_att, AttrNumber ts
 	}
 }
 
-/* the number of the column called name, InvalidAttrNumber if none */
-static AttrNumber
-att_by_name(TupleDesc desc, const char *name)
-{
-	for (int i = 0; i < desc->natts; i++)
-		if (!TupleDescAttr(desc, i)->attisdropped &&
-			strcmp(NameStr(TupleDescAttr(desc, i)->attname), name) == 0)
-			return i + 1;
-	return InvalidAttrNumber;
-}
-
 PG_FUNCTION_INFO_V1(likeset_log_check);
 /*
  * BEFORE INSERT OR UPDATE row trigger on log tables, for local writes (a
@@ -1149,7 +1126,6 @@ likeset_log_check(PG_FUNCTION_ARGS)
 {
 	TriggerData *td = (TriggerData *) fcinfo->context;
 	HeapTuple	tup;
-	TupleDesc	desc;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -1161,8 +1137,8 @@ likeset_log_check(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("likeset_log_check must be a BEFORE INSERT OR UPDATE ROW trigger")));
 	tup = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	desc = RelationGetDescr(td->tg_relation);
-	check_log_row(td->tg_relation, tup, att_by_name(desc, "element"), att_by_name(desc, "ts"));
+	check_log_row(td->tg_relation, tup, attnum_of(td->tg_relation, "element"),
+				  attnum_of(td->tg_relation, "ts"));
 	return PointerGetDatum(tup);
 }
 
@@ -1207,8 +1183,8 @@ likeset_log_trigger(PG_FUNCTION_ARGS)
 	rel = td->tg_relation;
 	tup = td->tg_trigtuple;
 	desc = RelationGetDescr(rel);
-	check_log_row(rel, tup, att_by_name(desc, "element"), att_by_name(desc, "ts"));
-	key_att = att_by_name(desc, "key");
+	check_log_row(rel, tup, attnum_of(rel, "element"), attnum_of(rel, "ts"));
+	key_att = attnum_of(rel, "key");
 	if (key_att == InvalidAttrNumber)
 		return PointerGetDatum(tup);
 	/*
