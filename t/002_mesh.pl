@@ -59,19 +59,7 @@ CREATE TABLE oplog (node text NOT NULL, page_id int NOT NULL, elem text NOT NULL
 
 # Subscription "<subscriber>_from_<publisher>"; it is also the slot name on
 # the publisher and the application_name wait_for_catchup looks for.
-my @pairs;		# [publisher, subscriber]
-foreach my $s (@names)
-{
-	foreach my $p (@names)
-	{
-		next if $p eq $s;
-		my $connstr = $node{$p}->connstr . ' dbname=postgres';
-		$node{$s}->safe_psql('postgres',
-			"CREATE SUBSCRIPTION ${s}_from_$p CONNECTION '$connstr' PUBLICATION pub WITH (copy_data = false)"
-		);
-		push @pairs, [ $p, $s ];
-	}
-}
+my @pairs = mesh_subscribe(\%node, \@names, 'pub', 'copy_data = false');    # [publisher, subscriber]
 
 # Wait until each subscriber has applied everything its publishers wrote so
 # far, in rounds: applying a change writes, and that write is sent on once.

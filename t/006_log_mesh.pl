@@ -86,19 +86,7 @@ INSERT INTO fold_ctl VALUES (false);
 
 # Subscription "<subscriber>_from_<publisher>"; it is also the slot name on
 # the publisher and the application_name it sees
-my @pairs;    # [publisher, subscriber]
-foreach my $s (@names)
-{
-	foreach my $p (@names)
-	{
-		next if $p eq $s;
-		my $connstr = $node{$p}->connstr . ' dbname=postgres';
-		$node{$s}->safe_psql('postgres',
-			"CREATE SUBSCRIPTION ${s}_from_$p CONNECTION '$connstr' PUBLICATION pub WITH (copy_data = false)"
-		);
-		push @pairs, [ $p, $s ];
-	}
-}
+my @pairs = mesh_subscribe(\%node, \@names, 'pub', 'copy_data = false');    # [publisher, subscriber]
 
 #
 # Helpers

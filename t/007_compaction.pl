@@ -18,6 +18,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
+use FindBin;
+use lib $FindBin::RealBin;
+use LikesetMesh qw(mesh_subscribe);
 use Time::HiRes qw(time usleep);
 
 my @names = qw(a b c);
@@ -93,18 +96,7 @@ END \$\$;
 });
 }
 
-my @pairs;
-foreach my $s (@names)
-{
-	foreach my $p (@names)
-	{
-		next if $p eq $s;
-		my $connstr = $node{$p}->connstr . ' dbname=postgres';
-		$node{$s}->safe_psql('postgres',
-			"CREATE SUBSCRIPTION ${s}_from_$p CONNECTION '$connstr' PUBLICATION pub WITH (copy_data = false)");
-		push @pairs, [ $p, $s ];
-	}
-}
+my @pairs = mesh_subscribe(\%node, \@names, 'pub', 'copy_data = false');    # [publisher, subscriber]
 
 sub sync_mesh
 {

@@ -75,19 +75,7 @@ BEGIN
 END \$\$;
 });
 }
-my @pairs;
-foreach my $s (@names)
-{
-	foreach my $p (@names)
-	{
-		next if $p eq $s;
-		my $connstr = $node{$p}->connstr . ' dbname=postgres';
-		$node{$s}->safe_psql('postgres',
-			"CREATE SUBSCRIPTION ${s}_from_$p CONNECTION '$connstr' PUBLICATION pub, publog WITH (copy_data = false, origin = none)"
-		);
-		push @pairs, [ $p, $s ];
-	}
-}
+my @pairs = mesh_subscribe(\%node, \@names, 'pub, publog', 'copy_data = false, origin = none');    # [publisher, subscriber]
 ok(mesh_wait_workers($node{$_}, 2), "node $_: both apply workers run") foreach @names;
 
 # all three write at once; a's link from b is cut for the middle of it

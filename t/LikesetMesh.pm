@@ -11,8 +11,29 @@ use Test::More;
 use Time::HiRes qw(usleep);
 use Exporter 'import';
 
-our @EXPORT = qw(mesh_apply_errors mesh_wait_applied mesh_sync_pairs mesh_wait_workers
+our @EXPORT = qw(mesh_subscribe mesh_apply_errors mesh_wait_applied mesh_sync_pairs mesh_wait_workers
   mesh_check_logs);
+
+# A full mesh: every node named in @$names subscribes to every other one's
+# publications $pubs ("pub", or "pub, publog"), WITH ($with).  Returns the
+# pairs [publisher name, subscriber name], in the order made.
+sub mesh_subscribe
+{
+	my ($nodes, $names, $pubs, $with) = @_;
+	my @pairs;
+	foreach my $s (@$names)
+	{
+		foreach my $p (@$names)
+		{
+			next if $p eq $s;
+			my $connstr = $nodes->{$p}->connstr . ' dbname=postgres';
+			$nodes->{$s}->safe_psql('postgres',
+				"CREATE SUBSCRIPTION ${s}_from_$p CONNECTION '$connstr' PUBLICATION $pubs WITH ($with)");
+			push @pairs, [ $p, $s ];
+		}
+	}
+	return @pairs;
+}
 
 # The number of errors the apply workers of $node have reported.  A worker
 # whose publisher goes away counts one too.
