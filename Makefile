@@ -12,13 +12,13 @@ EXTENSION = likeset
 # default_version, META.json and CHANGELOG.md.
 EXTVERSION := $(shell sed -n "s/^[[:space:]]*default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 MODULE_big = likeset
-OBJS = src/likeset_core.o src/likeset_text.o src/likeset_io.o src/likeset_op.o \
+OBJS = src/likeset_core.o src/likeset_text.o src/likeset_pack.o src/likeset_io.o src/likeset_op.o \
 	src/likeset_agg.o src/likeset_repl.o src/likeset_log.o src/likeset_gin.o src/likeset_conv.o \
 	src/likeset_cache.o src/likeset_like.o src/likeset_compact.o
 # every object is rebuilt when a header changes (PGXS tracks no headers
 # without --enable-depend, and a struct's size must agree between objects)
 LIKESET_HEADERS = src/likeset.h src/likeset_pg.h src/likeset_cache.h src/likeset_compat.h
-DATA = likeset--1.0.sql likeset--1.0--1.1.sql likeset--1.1--1.2.sql likeset--1.2--1.3.sql
+DATA = likeset--1.0.sql likeset--1.0--1.1.sql likeset--1.1--1.2.sql likeset--1.2--1.3.sql likeset--1.3--1.4.sql
 PGFILEDESC = "likeset - last-writer-wins element set"
 
 REGRESS = init io ops agg errors properties big replicate security log plancache upgrade gin casts digest compaction
@@ -59,7 +59,7 @@ include test/fuzz/fuzz.mk
 include test/valgrind/valgrind.mk
 
 # The plain-C core, built without the backend, for the unit tests
-CORE_SRCS = src/likeset_core.c src/likeset_text.c
+CORE_SRCS = src/likeset_core.c src/likeset_text.c src/likeset_pack.c
 UNIT_CFLAGS = -std=c11 -O1 -g -Wall -Wextra -Werror -Isrc
 
 $(OBJS): $(LIKESET_HEADERS)

@@ -132,10 +132,12 @@ SELECT image(1, '-9223372036854775808', ARRAY['bob', 'carol', 'é'],
 			 ARRAY['2026-11-28 10:00:00+00', '2026-11-28 10:00:00.25+00',
 				   '4714-11-24 00:00:00+00 BC']::timestamptz[],
 			 ARRAY[true, false, false]) AS v1 \gset
--- its bytes are exactly those the code writes for the same set
-SELECT :'v1'::likeset_image::text
-	 = '{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image::text
-	 AS same_bytes_as_written;
+-- it reads as the set it holds; this library writes the same set in
+-- version 3 (its bytes are checked after the update to 1.4)
+SELECT :'v1'::likeset_image::likeset
+	 = '{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset AS same_set,
+	 get_byte(image_bytes('{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image), 4)
+	 AS written_version;
 -- stored as it is, as 1.0 would have stored it
 INSERT INTO pages VALUES (6, :'v1'::likeset_image::likeset);
 SELECT likes, likeset_count(likes), likes @> 'carol' AS carol, likes @> 'bob' AS bob
@@ -255,29 +257,63 @@ INSERT INTO page_likes (key, element, ts) VALUES (42, 'x', 'infinity');
 SELECT likeset_like('page_likes', 42::bigint, 'yan', '2026-11-28 10:00:05+00');
 SELECT likeset_count('page_likes', 42::bigint);
 
--- Version 1 values read by this version: the version 1 image again (still
--- what the code writes for a value without a horizon), and the stored copy
+-- 1.4 writes values packed (format version 3) and leaves stored ones as
+-- they are: likeset_stats counts those still in version 1 or 2
+ALTER EXTENSION likeset UPDATE TO '1.4';
+SELECT extversion FROM pg_extension WHERE extname = 'likeset';
+SELECT likeset_format_version(likes) AS version, count(*) FROM pages GROUP BY 1 ORDER BY 1;
+SELECT keys, present, old_format FROM likeset_stats('pages');
+SELECT count(*) AS pages, count(*) FILTER (WHERE page_id IN (SELECT page_id FROM changed)) AS changed
+FROM before;
+-- the bytes of version 3 (src/likeset_pack.c) for {-bob@…, carol@…, "é"}:
+-- the header of versions 1 and 2 with version 3; then tsbase (the lowest
+-- timestamp, é's), elemlen 13, tsbits 58 and 3 reserved bytes; the one
+-- restart point, offset 0; the three timestamps less tsbase, 58 bits each,
+-- least significant bit first (22 bytes); the element stream, each entry
+-- a byte (tombstone bit, shared prefix, length of the rest) and the rest:
+-- 0x83 bob, 0x05 carol, 0x02 é
+SELECT image_bytes('{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image)
+	   = native(3, 1) || '\x000000'::bytea || native(3, 4) || native(2, 4)
+		 || native(us('2026-11-28 10:00:00.25+00'), 8) || native('-9223372036854775808', 8)
+		 || native(us('4714-11-24 00:00:00+00 BC'), 8) || native(13, 4) || '\x3a000000'::bytea
+		 || native(0, 4) || '\x004806c19087f342622804431ece0b00000000000000'::bytea
+		 || '\x83626f62056361726f6c02c3a9'::bytea AS v3_bytes_as_documented;
+-- any write rewrites a value in version 3, holding the same set
+UPDATE pages SET likes = likes | '{}' WHERE page_id = 6;
+SELECT likeset_format_version(likes) AS version, likes = :'v1'::likeset_image::likeset AS same_set
+FROM pages WHERE page_id = 6;
+UPDATE pages SET likes = likes | '{}';
+SELECT keys, present, old_format FROM likeset_stats('pages');
+SELECT count(*) AS pages, count(*) FILTER (WHERE page_id IN (SELECT page_id FROM changed)) AS changed
+FROM before;
+
+-- Version 1 values read by this version: the version 1 image again, and
+-- the stored copy (rewritten in version 3 above)
 SELECT :'v1'::likeset_image::likeset AS v1_image,
 	   (SELECT likes FROM pages WHERE page_id = 6) = :'v1'::likeset_image::likeset AS stored_equal,
-	   :'v1'::likeset_image::text
-	   = '{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image::text
-	   AS same_bytes_as_written;
--- and version 2, what 1.2 writes for a value that records a compaction
--- horizon: the same layout, the horizon in its header field
+	   likeset_format_version(:'v1'::likeset_image::likeset) AS v1_version;
+-- the hash index made under 1.0 finds the rewritten value from the
+-- version 1 image: both hash their entries, not their stored bytes
+SET enable_seqscan = off;
+SELECT page_id FROM pages WHERE likes = :'v1'::likeset_image::likeset;
+RESET enable_seqscan;
+-- and version 2, what 1.2 and 1.3 write for a value that records a
+-- compaction horizon: the same layout, the horizon in its header field
 SELECT image(2, us('2026-11-01 00:00:00+00'), ARRAY['bob', 'carol', 'é'],
 			 ARRAY['2026-11-28 10:00:00+00', '2026-11-28 10:00:00.25+00',
 				   '4714-11-24 00:00:00+00 BC']::timestamptz[],
 			 ARRAY[true, false, false]) AS v2 \gset
 SELECT :'v2'::likeset_image::likeset AS v2_image,
-	   :'v2'::likeset_image::text
-	   = '@2026-11-01T00:00:00Z{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image::text
-	   AS same_bytes_as_written;
+	   :'v2'::likeset_image::likeset
+	   = '@2026-11-01T00:00:00Z{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset
+	   AS same_set,
+	   likeset_format_version(:'v2'::likeset_image::likeset) AS v2_version;
 -- a version this code does not know (a newer likeset wrote it) is refused,
 -- by reads of the whole value and by those of the header alone
-SELECT image(3, '-9223372036854775808', ARRAY['bob'], ARRAY['2026-11-28 10:00:00+00']::timestamptz[],
-			 ARRAY[false]) AS v3 \gset
-SELECT :'v3'::likeset_image::likeset AS v3_image;
-SELECT likeset_count(:'v3'::likeset_image::likeset) AS v3_count;
+SELECT image(4, '-9223372036854775808', ARRAY['bob'], ARRAY['2026-11-28 10:00:00+00']::timestamptz[],
+			 ARRAY[false]) AS v4 \gset
+SELECT :'v4'::likeset_image::likeset AS v4_image;
+SELECT likeset_count(:'v4'::likeset_image::likeset) AS v4_count;
 
 -- already at the default version: nothing to do
 ALTER EXTENSION likeset UPDATE;

@@ -12,7 +12,10 @@
  * backend: a unit-test program and a fuzzer drive the same code under
  * sanitizers.  Memory comes from the allocator given to likeset_core_init().
  *
- * Stored format (one varlena, all integers in native byte order, 8-aligned):
+ * In-memory ("flat") format, also the stored format of likeset 1.0 to 1.3,
+ * which 1.4 still reads; 1.4 stores the packed format of likeset_pack.c
+ * (version 3) and unpacks it to this one to work on it.  One varlena, all
+ * integers in native byte order, 8-aligned:
  *
  *	  offset  size  field
  *	  0       4     varlena header (do not touch directly!)
@@ -96,6 +99,32 @@ typedef struct LikesetData
 #define LIKESET_DATALEN(s) \
 	((s)->nentries == 0 ? 0 : (LIKESET_ENDS_ARRAY(s)[(s)->nentries - 1] & LIKESET_END_MASK))
 #define LIKESET_SIZE(n, datalen) (LIKESET_HDRSZ + 12 * (size_t) (n) + (size_t) (datalen))
+
+/*
+ * The packed format (version 3, likeset_pack.c): what is stored on disk
+ * from likeset 1.4 on.  The first 32 bytes are laid out as in versions 1
+ * and 2, so the count, entry count and horizon read the same fields.
+ */
+#define LIKESET_FORMAT_VERSION_PACKED	3
+
+typedef struct LikesetPacked
+{
+	int32_t		vl_len_;		/* varlena header (do not touch directly!) */
+	uint8_t		version;
+	uint8_t		flags;
+	uint16_t	reserved;
+	uint32_t	nentries;
+	uint32_t	npresent;
+	int64_t		maxts;
+	int64_t		horizon;
+	int64_t		tsbase;			/* lowest timestamp, 0 when empty */
+	uint32_t	elemlen;		/* bytes of the element stream */
+	uint8_t		tsbits;			/* bits of each packed timestamp */
+	uint8_t		reserved2[3];
+	char		body[];			/* restarts[], timestamps, element stream */
+} LikesetPacked;
+
+#define LIKESET_PACKED_HDRSZ	offsetof(LikesetPacked, body)
 
 /* One operation or entry, as the algorithms see it */
 typedef struct LikesetEntry
@@ -200,6 +229,16 @@ extern LikesetStatus likeset_split_hash(const LikesetData *s, uint32_t max_entri
 										LikesetData ***pieces);
 extern int	likeset_compare(const LikesetData *a, const LikesetData *b);
 extern size_t likeset_size(const LikesetData *s);
+
+/* likeset_pack.c: the packed format */
+extern size_t likeset_packed_bound(const LikesetData *s);
+extern LikesetStatus likeset_pack(const LikesetData *s, LikesetPacked **result,
+								  size_t *size);
+extern LikesetStatus likeset_unpack(const LikesetPacked *p, size_t size,
+									LikesetData **result, LikesetError *err);
+extern int	likeset_packed_lookup(const LikesetPacked *p, size_t size,
+								  const char *elem, uint32_t len,
+								  int64_t *ts, bool *removed);
 
 /* likeset_text.c: text form */
 extern LikesetStatus likeset_parse(const char *str, LikesetData **result,

@@ -303,8 +303,8 @@ likeset_agg_final(PG_FUNCTION_ARGS)
 	run = agg_collapse(st);
 	if (run == NULL)
 		PG_RETURN_LIKESET_P(likeset_empty());
-	/* the state may be finalized again (window, shared state): hand out a copy */
-	PG_RETURN_POINTER(memcpy(palloc(VARSIZE(run)), run, VARSIZE(run)));
+	/* a new value: the state may be finalized again (window, shared state) */
+	PG_RETURN_LIKESET_P(run);
 }
 
 PG_FUNCTION_INFO_V1(likeset_agg_serialize);

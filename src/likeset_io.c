@@ -38,11 +38,13 @@ _PG_init(void)
 }
 
 /*
- * Detoast a likeset datum into an aligned, 4-byte-header value.  Stored
- * values are aligned by their typalign; a copy is made if one is not.
+ * Detoast a likeset datum into an aligned, 4-byte-header value of a known
+ * version, as stored: flat (versions 1 and 2) or packed (version 3).
+ * Stored values are aligned by their typalign; a copy is made if one is
+ * not.
  */
-LikesetData *
-likeset_detoast(Datum d)
+struct varlena *
+likeset_detoast_stored(Datum d)
 {
 	struct varlena *v = PG_DETOAST_DATUM(d);
 
@@ -54,14 +56,90 @@ likeset_detoast(Datum d)
 		v = copy;
 	}
 	likeset_check_version((const LikesetData *) v);
-	return (LikesetData *) v;
+	return v;
+}
+
+/* Raise the error for a stored value that does not decode */
+static void
+report_stored_corrupt(const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("likeset value is corrupted"),
+			 detail ? errdetail("%s.", detail) : 0));
+}
+
+/*
+ * Detoast a likeset datum into the flat format the algorithms work on:
+ * a packed value (version 3) is unpacked, and checked while it is.
+ */
+LikesetData *
+likeset_detoast(Datum d)
+{
+	struct varlena *v = likeset_detoast_stored(d);
+	LikesetData *s;
+	LikesetError err;
+	LikesetStatus st;
+
+	if (((LikesetData *) v)->version != LIKESET_FORMAT_VERSION_PACKED)
+		return (LikesetData *) v;
+	memset(&err, 0, sizeof(err));
+	st = likeset_unpack((const LikesetPacked *) v, VARSIZE(v), &s, &err);
+	if (st == LIKESET_ERR_CORRUPT)
+		report_stored_corrupt(err.detail);
+	likeset_check(st);
+	return likeset_seal(s);
+}
+
+/*
+ * The value to store for a flat value: packed (version 3), in new memory;
+ * s is only read, so it may be an argument's detoasted value.
+ */
+struct varlena *
+likeset_store(const LikesetData *s)
+{
+	LikesetPacked *p;
+	size_t		size;
+
+	likeset_check(likeset_pack(s, &p, &size));
+	SET_VARSIZE(p, size);
+	return (struct varlena *) p;
+}
+
+/*
+ * The operation that decides elem in the value d (see likeset_decisive_op),
+ * reading a packed value without unpacking it: a binary search over its
+ * restart points and a scan of at most 16 entries.
+ */
+bool
+likeset_datum_decisive_op(Datum d, const char *elem, uint32 len,
+						  int64_t *ts, bool *removed)
+{
+	struct varlena *v = likeset_detoast_stored(d);
+	const LikesetPacked *p = (const LikesetPacked *) v;
+	int			found;
+
+	if (p->version != LIKESET_FORMAT_VERSION_PACKED)
+		return likeset_decisive_op((const LikesetData *) v, elem, len, ts, removed);
+	found = likeset_packed_lookup(p, VARSIZE(v), elem, len, ts, removed);
+	if (found < 0)
+		report_stored_corrupt(NULL);
+	if (found > 0)
+		return true;
+	if (p->horizon != LIKESET_TS_NONE)
+	{
+		*ts = p->horizon - 1;
+		*removed = true;
+		return true;
+	}
+	return false;
 }
 
 /*
  * Copy the header of a value into *hdr, fetching (and decompressing) only
  * its first bytes when the value is toasted: count, entry count and
- * horizon read nothing else.  The version is checked as likeset_detoast
- * checks it.
+ * horizon read nothing else, and they sit at the same place in every
+ * version.  The version is checked as likeset_detoast checks it.
  */
 void
 likeset_read_header(Datum d, LikesetData *hdr)
@@ -81,12 +159,14 @@ likeset_read_header(Datum d, LikesetData *hdr)
 void
 likeset_check_version(const LikesetData *s)
 {
-	if (s->version != LIKESET_FORMAT_VERSION && s->version != LIKESET_FORMAT_VERSION_HORIZON)
+	if (s->version != LIKESET_FORMAT_VERSION && s->version != LIKESET_FORMAT_VERSION_HORIZON &&
+		s->version != LIKESET_FORMAT_VERSION_PACKED)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("likeset value has unknown format version %d", (int) s->version),
-				 errdetail("This version of likeset reads stored format versions %d and %d.",
-						   LIKESET_FORMAT_VERSION, LIKESET_FORMAT_VERSION_HORIZON),
+				 errdetail("This version of likeset reads stored format versions %d, %d and %d.",
+						   LIKESET_FORMAT_VERSION, LIKESET_FORMAT_VERSION_HORIZON,
+						   LIKESET_FORMAT_VERSION_PACKED),
 				 errhint("A newer likeset may have written it: update the extension's library.")));
 }
 

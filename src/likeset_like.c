@@ -524,7 +524,7 @@ direct_folded(const Layout *lay, Snapshot snap, Datum key, const char *elem, uin
 		Datum		d = slot_getattr(p.slot, lay->part_att, &isnull);
 
 		if (!isnull)
-			found = likeset_decisive_op(DatumGetLikesetP(d), elem, len, ts, removed);
+			found = likeset_datum_decisive_op(d, elem, len, ts, removed);
 	}
 	probe_end(&p);
 	return found;

@@ -61,6 +61,17 @@ likeset_nentries(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64((int64) hdr.nentries);
 }
 
+PG_FUNCTION_INFO_V1(likeset_format_version);
+/* likeset_format_version(s): the stored format version, from the header */
+Datum
+likeset_format_version(PG_FUNCTION_ARGS)
+{
+	LikesetData hdr;
+
+	likeset_read_header(PG_GETARG_DATUM(0), &hdr);
+	PG_RETURN_INT32((int32) hdr.version);
+}
+
 PG_FUNCTION_INFO_V1(likeset_hash_range);
 /* likeset_hash_range(s, lo, hi): entries whose element hash is in [lo, hi) */
 Datum
@@ -78,8 +89,6 @@ likeset_hash_range(PG_FUNCTION_ARGS)
 	r = likeset_hash_range_core(s, (uint64_t) lo, (uint64_t) hi);
 	if (r == NULL)
 		likeset_report(LIKESET_ERR_NO_MEMORY, NULL, NULL);
-	if (r == s)
-		PG_RETURN_POINTER(s);
 	PG_RETURN_LIKESET_P(r);
 }
 
@@ -154,7 +163,7 @@ likeset_split(PG_FUNCTION_ARGS)
 		bool		nulls[2] = {false, false};
 
 		values[0] = Int64GetDatum(i == 0 ? ss->lo : (int64) ss->los[i]);
-		values[1] = PointerGetDatum(likeset_seal(ss->pieces[i]));
+		values[1] = PointerGetDatum(likeset_store(ss->pieces[i]));
 		SRF_RETURN_NEXT(funcctx, HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc,
 																   values, nulls)));
 	}

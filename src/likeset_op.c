@@ -53,8 +53,7 @@ likeset_apply_op(LikesetData *s, text *elem, bool removed, int64_t ts)
 	op.removed = removed;
 	op.ts = ts;
 	likeset_check(likeset_apply(s, &op, &result));
-	if (result == s)
-		PG_RETURN_POINTER(s);
+	/* unchanged or not, the result is stored packed */
 	PG_RETURN_LIKESET_P(result);
 }
 
@@ -114,12 +113,14 @@ PG_FUNCTION_INFO_V1(likeset_contains);
 Datum
 likeset_contains(PG_FUNCTION_ARGS)
 {
-	LikesetData *s = PG_GETARG_LIKESET_P(0);
 	text	   *elem = PG_GETARG_TEXT_PP(1);
-	int64_t		i = likeset_find(s, VARDATA_ANY(elem), VARSIZE_ANY_EXHDR(elem));
+	int64_t		ts;
+	bool		removed;
 
-	PG_RETURN_BOOL(i >= 0 &&
-				   !(LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT));
+	/* a packed value is searched as it is stored, without unpacking it */
+	PG_RETURN_BOOL(likeset_datum_decisive_op(PG_GETARG_DATUM(0), VARDATA_ANY(elem),
+											 VARSIZE_ANY_EXHDR(elem), &ts, &removed) &&
+				   !removed);
 }
 
 PG_FUNCTION_INFO_V1(likeset_count);
@@ -142,8 +143,6 @@ likeset_compact_fn(PG_FUNCTION_ARGS)
 	TimestampTz horizon = PG_GETARG_TIMESTAMPTZ(1);
 	LikesetData *result = likeset_compact(s, horizon);
 
-	if (result == s)
-		PG_RETURN_POINTER(s);
 	PG_RETURN_LIKESET_P(result);
 }
 
@@ -218,21 +217,38 @@ likeset_entries(PG_FUNCTION_ARGS)
 }
 
 /*
- * Equality of whole states.  The stored form is canonical, so equal states
- * have equal bytes; differing sizes settle it without detoasting.
+ * Equality of whole states.  Each format is canonical: two values of the
+ * same format hold equal states exactly when their bytes are equal, so
+ * differing sizes or headers settle it without detoasting the rest.  A
+ * packed value (version 3) and a flat one (versions 1 and 2, written
+ * before 1.4) are compared entry by entry.
  */
 static bool
 likeset_equal(FunctionCallInfo fcinfo)
 {
-	LikesetData *a;
-	LikesetData *b;
+	Datum		da = PG_GETARG_DATUM(0);
+	Datum		db = PG_GETARG_DATUM(1);
+	LikesetData ha;
+	LikesetData hb;
 
-	if (toast_raw_datum_size(PG_GETARG_DATUM(0)) !=
-		toast_raw_datum_size(PG_GETARG_DATUM(1)))
+	likeset_read_header(da, &ha);
+	likeset_read_header(db, &hb);
+	if (ha.nentries != hb.nentries || ha.npresent != hb.npresent ||
+		ha.maxts != hb.maxts || ha.horizon != hb.horizon)
 		return false;
-	a = PG_GETARG_LIKESET_P(0);
-	b = PG_GETARG_LIKESET_P(1);
-	return memcmp(a, b, VARSIZE(a)) == 0;
+	if ((ha.version == LIKESET_FORMAT_VERSION_PACKED) ==
+		(hb.version == LIKESET_FORMAT_VERSION_PACKED))
+	{
+		struct varlena *a;
+		struct varlena *b;
+
+		if (toast_raw_datum_size(da) != toast_raw_datum_size(db))
+			return false;
+		a = likeset_detoast_stored(da);
+		b = likeset_detoast_stored(db);
+		return memcmp(a, b, VARSIZE(a)) == 0;
+	}
+	return likeset_compare(DatumGetLikesetP(da), DatumGetLikesetP(db)) == 0;
 }
 
 PG_FUNCTION_INFO_V1(likeset_eq);

@@ -18,14 +18,23 @@
 #include "likeset.h"
 
 extern LikesetData *likeset_detoast(Datum d);
+extern struct varlena *likeset_detoast_stored(Datum d);
+extern struct varlena *likeset_store(const LikesetData *s);
+extern bool likeset_datum_decisive_op(Datum d, const char *elem, uint32 len,
+									  int64_t *ts, bool *removed);
 extern void likeset_check_version(const LikesetData *s);
 extern void likeset_read_header(Datum d, LikesetData *hdr);
 
 #define DatumGetLikesetP(X)			likeset_detoast(X)
 #define PG_GETARG_LIKESET_P(n)		DatumGetLikesetP(PG_GETARG_DATUM(n))
-#define PG_RETURN_LIKESET_P(x)		PG_RETURN_POINTER(likeset_seal(x))
+/* a result is stored packed (version 3): likeset_store */
+#define PG_RETURN_LIKESET_P(x)		PG_RETURN_POINTER(likeset_store(x))
 
-/* Set the varlena header of a value the core built; returns it */
+/*
+ * Set the varlena header of a flat value the core built; returns it.  For
+ * values kept in memory (aggregate runs); what is returned or stored goes
+ * through likeset_store.
+ */
 static inline LikesetData *
 likeset_seal(LikesetData *s)
 {

@@ -189,7 +189,7 @@ merge_into(TupleDesc desc, Oid typoid,
 				values[i] = lvalues[i];
 			else
 			{
-				values[i] = PointerGetDatum(merged);
+				values[i] = PointerGetDatum(likeset_store(merged));
 				changed = true;
 			}
 		}

@@ -24,7 +24,7 @@ FUZZ_BIN = $(FUZZ_DIR)/likeset_fuzz
 FUZZ_WORK = $(FUZZ_DIR)/work
 FUZZ_CC ?= clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Isrc
-FUZZ_SRCS = src/likeset_core.c src/likeset_text.c
+FUZZ_SRCS = src/likeset_core.c src/likeset_text.c src/likeset_pack.c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 
