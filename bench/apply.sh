@@ -33,6 +33,8 @@
 #                       (default all three; the ratios need normalized)
 #   BENCH_APPLY_ORIGIN  the subscriptions' origin option (PostgreSQL 16 and
 #                       later: none or any; default: the server's, any)
+#   BENCH_APPLY_BINARY  the subscriptions' binary option (true: values
+#                       travel in their binary form; default false, text)
 #
 # Method:
 #   - One publication and one subscription (copy_data = false) per approach,
@@ -83,6 +85,7 @@ npages=${BENCH_APPLY_PAGES:-100}
 rounds=${BENCH_APPLY_ROUNDS:-3}
 approaches=${BENCH_APPLY_APPROACHES:-log column normalized}
 origin=${BENCH_APPLY_ORIGIN:-}
+binary=${BENCH_APPLY_BINARY:-}
 # their subscriptions, as a list for SQL arrays
 all_subs=$(for _a in $approaches; do printf 'ap_%s,' "$_a"; done)
 all_subs=${all_subs%,}
@@ -546,7 +549,7 @@ CREATE PUBLICATION ap_pub_normalized FOR TABLE ap.norm_likes;
 EOF
 for a in $approaches; do
 	qs "CREATE SUBSCRIPTION ap_$a CONNECTION 'host=$tmp port=$port dbname=postgres'
-		PUBLICATION ap_pub_$a WITH (copy_data = false${origin:+, origin = $origin})"
+		PUBLICATION ap_pub_$a WITH (copy_data = false${origin:+, origin = $origin}${binary:+, binary = $binary})"
 	# a like by a new user, 'u<round>-<n>' (pgbench keeps k from one
 	# transaction to the next), on a page drawn uniformly
 	{
@@ -665,7 +668,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
 	echo
 	echo "Made by \`sh bench/apply.sh\` (run last by \`make bench\`) on $(date -u '+%Y-%m-%d %H:%M UTC'), in $elapsed s: PostgreSQL $pgversion, ${cpu:-unknown CPU}, $(nproc 2>/dev/null || echo '?') cores."
 	echo
-	echo "- Two temporary servers on this machine, a publisher and a subscriber, Unix sockets only: $settings (the last lowered from 5 s, which PostgreSQL 15's launcher waits at most between starting workers, so that an enabled subscription's worker starts at once); one publication and one subscription (\`copy_data = false\`${origin:+, \`origin = $origin\`}, default \`synchronous_commit = off\`) per approach."
+	echo "- Two temporary servers on this machine, a publisher and a subscriber, Unix sockets only: $settings (the last lowered from 5 s, which PostgreSQL 15's launcher waits at most between starting workers, so that an enabled subscription's worker starts at once); one publication and one subscription (\`copy_data = false\`${origin:+, \`origin = $origin\`}${binary:+, \`binary = $binary\`}, default \`synchronous_commit = off\`) per approach."
 	echo "- $(fmt_n "$nlikes") likes per approach and round, each by a new user on one of $npages pages drawn uniformly; $rounds round(s), the approaches interleaved in an order that rotates; each page gains about $(fmt_n "$(calc "$nlikes / $npages")") likes per approach and round, to about $(fmt_n "$(calc "$rounds * $nlikes / $npages")") at the end (the likeset column ships a page's whole value with each like, so its rounds get slower as the values grow)."
 	echo "- Method: with the approach's subscription disabled (apply worker and walsender gone), the likes run on the publisher (pgbench, one client, \`-M prepared\`, \`synchronous_commit=off\`, the last like committed synchronously); when the other subscriptions have passed that WAL, the subscription is enabled, and its catch-up time runs until the publisher's \`pg_stat_replication.replay_lsn\` for it reaches the publisher's WAL position after the last like (polled every 20 ms), so it includes the apply worker's start, decoding and sending; the figure is the median over the rounds. After every round the subscriber held exactly the publisher's likes (count and per-page digests, every like of the run) and \`pg_stat_subscription_stats\` showed no error."
 	echo "- **log layout**: \`likeset_create_log('ap.page_likes', 'bigint')\` on both nodes, published with \`publish = 'insert'\`, like = \`likeset_like('ap.page_likes', page, user)\`, folded on both nodes (untimed) after each round; **likeset column**: \`ap.pages(id bigint primary key, likes likeset)\` with \`likeset_replicate\` on both nodes (the apply worker merges each incoming value), its $npages rows created before the first round, like = \`likeset_like('ap.pages', page, user)\`; **normalized table**: \`ap.norm_likes(page, user_id, ts, removed, primary key (page, user_id))\`, like = \`INSERT … ON CONFLICT (page, user_id) DO UPDATE SET ts = greatest(excluded.ts, norm_likes.ts + interval '1 microsecond'), removed = false\`. Each approach's tables are vacuumed on both nodes (untimed) before the first round and after each round; autovacuum is off."

@@ -187,6 +187,73 @@ is( $node_a->safe_psql(
 	  . scalar(keys %{ $model{1} }),
 	'page 1: present elements and tombstones as the model says');
 
+# Values stored in format version 1, as likeset 1.3 and before wrote them,
+# beside the version 3 ones this library writes: a type that shares
+# likeset's bytes (as sql/upgrade.sql does) stores an image built here from
+# the documented layout.  Both nodes insert page 3 as the same version 1
+# image while paused, then change it; the values travel through
+# likeset_send and likeset_recv and merge with the other node's.
+sub v1_image
+{
+	my (@entries) = @_;    # [ element bytes, us since 1970, removed ], any order
+	@entries = sort { $a->[0] cmp $b->[0] } @entries;
+	my $pg_epoch = 946684800 * 1000000;
+	my ($maxts, $npresent, $end, $ends, $data, $ts) = (undef, 0, 0, '', '', '');
+	for my $e (@entries)
+	{
+		my $us = $e->[1] - $pg_epoch;
+		$maxts = $us if !defined $maxts || $us > $maxts;
+		$npresent++ if !$e->[2];
+		$end += length($e->[0]);
+		$ts .= pack('q', $us);
+		$ends .= pack('L', $end | ($e->[2] ? 0x80000000 : 0));
+		$data .= $e->[0];
+	}
+	# version, flags, reserved, nentries, npresent, maxts, horizon (none)
+	my $hdr = pack('CCSLLqq', 1, 0, 0, scalar(@entries), $npresent, $maxts,
+		-9223372036854775807 - 1);
+	return "'\\x" . unpack('H*', $hdr . $ts . $ends . $data) . "'::likeset_image::likeset";
+}
+my @old = ([ 'old1', $T1, 0 ], [ 'old2', $T1, 1 ], [ "caf\xc3\xa9", $T1, 0 ]);
+model_op(3, $_->[0], $_->[1], $_->[2]) for @old;
+for my $node ($node_a, $node_b)
+{
+	$node->safe_psql(
+		'postgres', q{
+		CREATE FUNCTION likeset_image_in(cstring) RETURNS likeset_image
+			AS 'byteain' LANGUAGE internal IMMUTABLE STRICT;
+		CREATE FUNCTION likeset_image_out(likeset_image) RETURNS cstring
+			AS 'byteaout' LANGUAGE internal IMMUTABLE STRICT;
+		CREATE TYPE likeset_image (INPUT = likeset_image_in, OUTPUT = likeset_image_out,
+			INTERNALLENGTH = variable, ALIGNMENT = double, STORAGE = plain);
+		CREATE CAST (likeset_image AS likeset) WITHOUT FUNCTION;});
+}
+set_enabled(0);
+for my $node ($node_a, $node_b)
+{
+	$node->safe_psql('postgres',
+		'INSERT INTO pages VALUES (3, ' . v1_image(@old) . ", 'old')");
+	is( $node->safe_psql(
+			'postgres',
+			'SELECT likeset_format_version(likes) || \' \' || likeset_count(likes) FROM pages WHERE page_id = 3'
+		),
+		'1 2',
+		$node->name . ': page 3 stored in version 1, read as written');
+}
+# node_a removes old1 later; node_b adds old2 over its tombstone
+$node_a->safe_psql('postgres', op(3, 'remove', 'old1', $T2));
+$node_b->safe_psql('postgres', op(3, 'add', 'old2', $T3));
+set_enabled(1);
+check_converged('version 1 values changed on both nodes');
+for my $node ($node_a, $node_b)
+{
+	is( $node->safe_psql(
+			'postgres',
+			'SELECT string_agg(DISTINCT likeset_format_version(likes)::text, \',\') FROM pages'),
+		'3',
+		$node->name . ': every value written since is in version 3');
+}
+
 # No apply errors, no worker restarts
 for my $node ($node_a, $node_b)
 {
