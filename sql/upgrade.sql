@@ -268,16 +268,17 @@ FROM before;
 -- the bytes of version 3 (src/likeset_pack.c) for {-bob@…, carol@…, "é"}:
 -- the header of versions 1 and 2 with version 3; then tsbase (the lowest
 -- timestamp, é's), elemlen 13, tsbits 58 and 3 reserved bytes; the one
--- restart point, offset 0; the three timestamps less tsbase, 58 bits each,
--- least significant bit first (22 bytes); the element stream, each entry
--- a byte (tombstone bit, shared prefix, length of the rest) and the rest:
--- 0x83 bob, 0x05 carol, 0x02 é
+-- restart point, offset 0; the element stream, each entry a byte
+-- (tombstone bit, shared prefix, length of the rest) and the rest: 0x83
+-- bob, 0x05 carol, 0x02 é; last the three timestamps less tsbase, 58 bits
+-- each, least significant bit first, in 22 bytes that run backwards from
+-- the value's last byte
 SELECT image_bytes('{-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,é}'::likeset::likeset_image)
 	   = native(3, 1) || '\x000000'::bytea || native(3, 4) || native(2, 4)
 		 || native(us('2026-11-28 10:00:00.25+00'), 8) || native('-9223372036854775808', 8)
 		 || native(us('4714-11-24 00:00:00+00 BC'), 8) || native(13, 4) || '\x3a000000'::bytea
-		 || native(0, 4) || '\x004806c19087f342622804431ece0b00000000000000'::bytea
-		 || '\x83626f62056361726f6c02c3a9'::bytea AS v3_bytes_as_documented;
+		 || native(0, 4) || '\x83626f62056361726f6c02c3a9'::bytea
+		 || '\x000000000000000bce1e4304286242f38790c1064800'::bytea AS v3_bytes_as_documented;
 -- any write rewrites a value in version 3, holding the same set
 UPDATE pages SET likes = likes | '{}' WHERE page_id = 6;
 SELECT likeset_format_version(likes) AS version, likes = :'v1'::likeset_image::likeset AS same_set

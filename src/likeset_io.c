@@ -109,7 +109,7 @@ likeset_store(const LikesetData *s)
 /*
  * The operation that decides elem in the value d (see likeset_decisive_op),
  * reading a packed value without unpacking it: a binary search over its
- * restart points and a scan of at most 16 entries.
+ * restart points and a scan of at most 32 entries.
  */
 bool
 likeset_datum_decisive_op(Datum d, const char *elem, uint32 len,
