@@ -181,15 +181,26 @@ merge_into(TupleDesc desc, Oid typoid,
 		else
 		{
 			LikesetData *local = DatumGetLikesetP(lvalues[i]);
+			LikesetData *incoming = DatumGetLikesetP(values[i]);
 			LikesetData *merged;
+			LikesetData hdr;
 
-			likeset_check(likeset_merge(local, DatumGetLikesetP(values[i]), &merged));
+			likeset_check(likeset_merge(local, incoming, &merged));
 			likeset_seal(merged);
 			if (VARSIZE(merged) == VARSIZE(local) && memcmp(merged, local, VARSIZE(local)) == 0)
 				values[i] = lvalues[i];
 			else
 			{
-				values[i] = PointerGetDatum(likeset_store(merged));
+				/*
+				 * Usually the incoming state holds the local one (the peer
+				 * had seen it): then the incoming value, packed by its input
+				 * function, is stored as it came, without packing again
+				 */
+				likeset_read_header(values[i], &hdr);
+				if (hdr.version != LIKESET_FORMAT_VERSION_PACKED ||
+					VARSIZE(merged) != VARSIZE(incoming) ||
+					memcmp(merged, incoming, VARSIZE(incoming)) != 0)
+					values[i] = PointerGetDatum(likeset_store(merged));
 				changed = true;
 			}
 		}
