@@ -444,13 +444,16 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 	uint32_t	dlen = 0;
 	uint64_t	maxdelta = 0;
 	bool		base_seen = false;
-	LikesetStatus st;
+	uint32_t	npresent = 0;
 
 	if (bad)
 		return pack_corrupt(err, bad);
 	n = p->nentries;
-	if (n == 0 && (p->tsbase != 0 || p->tsbits != 0 || p->elemlen != 0))
+	if (n == 0 && (p->tsbase != 0 || p->tsbits != 0 || p->elemlen != 0 ||
+				   p->npresent != 0 || p->maxts != LIKESET_TS_NONE))
 		return pack_corrupt(err, "an empty value with timestamps or elements");
+	if (p->horizon != LIKESET_TS_NONE && !likeset_ts_valid(p->horizon))
+		return pack_corrupt(err, "horizon out of range");
 	if (n > 0 && (!likeset_ts_valid(p->tsbase) || !likeset_ts_valid(p->maxts)))
 		return pack_corrupt(err, "timestamp base out of range");
 	if (n > 0 && (p->maxts < p->tsbase ||
@@ -515,55 +518,94 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 	ends = LIKESET_ENDS_ARRAY(s);
 	data = LIKESET_DATA(s);
 
-	/* Second pass: the entries */
+	/*
+	 * Second pass: the entries, checked as likeset_validate checks a flat
+	 * value (sorted unique elements, no NUL byte, no tombstone older than
+	 * the horizon, the header's counts), and for the one encoding
+	 */
 	q = elems;
 	dlen = 0;
 	for (uint32_t i = 0; i < n; i++)
 	{
 		PackedEntry e;
-		uint32_t	prevstart = i == 0 ? 0 : (i == 1 ? 0 : (ends[i - 2] & LIKESET_END_MASK));
+		uint32_t	prevstart = i < 2 ? 0 : (ends[i - 2] & LIKESET_END_MASK);
 		uint32_t	prevlen = dlen - prevstart;
+		char	   *cur = data + dlen;
 		uint64_t	delta;
 
 		(void) read_entry(&q, end, &e);
-		/* the shared prefix must be the longest one */
-		if (i % RESTART_INTERVAL != 0 && e.shared < prevlen && e.rest > 0 &&
-			data[prevstart + e.shared] == (char) e.bytes[0])
-			goto noncanonical;
-		memcpy(data + dlen, data + prevstart, e.shared);
-		memcpy(data + dlen + e.shared, e.bytes, e.rest);
+		memmove(cur, data + prevstart, e.shared);
+		memcpy(cur + e.shared, e.bytes, e.rest);
+		if (memchr(e.bytes, '\0', e.rest) != NULL)
+		{
+			bad = "element contains a zero byte";
+			goto fail;
+		}
+		if (i > 0)
+		{
+			/*
+			 * After the previous element: past its shared prefix, either
+			 * it ends and this one goes on, or this one's next byte is
+			 * greater (an equal byte would belong to the prefix)
+			 */
+			const char *prev = data + prevstart;
+
+			if (i % RESTART_INTERVAL == 0)
+			{
+				if (likeset_elem_cmp(prev, prevlen, cur, e.rest) >= 0)
+				{
+					bad = "elements are not sorted and unique";
+					goto fail;
+				}
+			}
+			else if (e.rest == 0 ||
+					 (e.shared < prevlen &&
+					  (unsigned char) prev[e.shared] >= (unsigned char) cur[e.shared]))
+			{
+				bad = e.rest > 0 && prev[e.shared] == cur[e.shared] ?
+					"shared prefix shorter than the common one" :
+					"elements are not sorted and unique";
+				goto fail;
+			}
+		}
 		dlen += e.shared + e.rest;
 		ends[i] = dlen | (e.removed ? LIKESET_REMOVED_BIT : 0);
 		delta = get_bits(ts, tslen, (uint64_t) i * p->tsbits, p->tsbits);
 		if (delta > (uint64_t) p->maxts - (uint64_t) p->tsbase)
 		{
-			likeset_free(s);
-			return pack_corrupt(err, "timestamp above the maximum");
+			bad = "timestamp above the maximum";
+			goto fail;
 		}
 		if (delta == 0)
 			base_seen = true;
 		if (delta > maxdelta)
 			maxdelta = delta;
 		tsa[i] = (int64_t) ((uint64_t) p->tsbase + delta);
+		if (e.removed)
+		{
+			if (tsa[i] < p->horizon)
+			{
+				bad = "tombstone older than the horizon";
+				goto fail;
+			}
+		}
+		else
+			npresent++;
 	}
 	if (n > 0 && !base_seen)
-	{
-		likeset_free(s);
-		return pack_corrupt(err, "timestamp base is not the lowest timestamp");
-	}
-
-	st = likeset_validate(s, LIKESET_SIZE(n, dlen), err);
-	if (st != LIKESET_OK)
-	{
-		likeset_free(s);
-		return st;
-	}
+		bad = "timestamp base is not the lowest timestamp";
+	else if (n > 0 && maxdelta != (uint64_t) p->maxts - (uint64_t) p->tsbase)
+		bad = "highest timestamp does not match the entries";
+	else if (npresent != p->npresent)
+		bad = "present count does not match the entries";
+	if (bad)
+		goto fail;
 	*result = s;
 	return LIKESET_OK;
 
-noncanonical:
+fail:
 	likeset_free(s);
-	return pack_corrupt(err, "shared prefix shorter than the common one");
+	return pack_corrupt(err, bad);
 }
 
 /*
