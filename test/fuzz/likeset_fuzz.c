@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * likeset_fuzz.c
- *	  libFuzzer target for the plain-C core (likeset_core.c, likeset_text.c),
- *	  built with AddressSanitizer and UndefinedBehaviorSanitizer by
- *	  test/fuzz/fuzz.mk.
+ *	  libFuzzer target for the plain-C core (likeset_core.c, likeset_text.c,
+ *	  likeset_pack.c), built with AddressSanitizer and
+ *	  UndefinedBehaviorSanitizer by test/fuzz/fuzz.mk.
  *
  * The first input byte (modulo 4) selects what the rest of the input is:
  *
@@ -13,10 +13,16 @@
  *	     format must reproduce the value and the text, and the text must be
  *	     the documented canonical form (timestamps checked against a
  *	     calendar written here).
- *	  1  stored form: a LikesetData value of exactly that many bytes.
- *	     likeset_validate must agree with an independent checker written
- *	     here from the documented offsets; a valid value must survive the
- *	     text and binary round trips byte for byte.
+ *	  1  stored form: a value of exactly that many bytes.  Versions 1
+ *	     and 2 (flat, LikesetData): likeset_validate must agree with an
+ *	     independent checker written here from the documented offsets; a
+ *	     valid value must survive the text, binary and packed round trips
+ *	     byte for byte.  Version 3 (packed, likeset_pack.c): likeset_unpack
+ *	     must agree with an independent reader written here from the
+ *	     documented layout; an accepted value must be valid and pack back
+ *	     to exactly the input; likeset_packed_lookup must never crash,
+ *	     must say -1 for a bad header and agree with the entries of a good
+ *	     value.
  *	  2  binary wire form, as likeset_recv reads it (network byte order:
  *	     uint8 version, int32 count, then per entry int64 ts, uint8 removed,
  *	     int32 length, bytes), decoded here with recv's checks and built
@@ -32,8 +38,9 @@
  *	     operations beyond the limits are refused.
  *
  * Every valid value met in any mode also goes through find, compare and
- * merge with itself and the empty set, both builders, and the text and
- * wire round trips.
+ * merge with itself and the empty set, both builders, and the text, wire
+ * and packed round trips (the packed value read back by the independent
+ * reader, and looked up without unpacking).
  *
  * A violated property prints what failed and calls abort(), which libFuzzer
  * reports as a crash and saves the input.  Leaks are reported by
@@ -414,6 +421,331 @@ free_unless(LikesetData *r, const LikesetData *keep)
 		likeset_free(r);
 }
 
+/* ------------------------------------------------------------------------
+ * Independent reading of the packed format (version 3), by the layout in
+ * likeset_pack.c's header comment
+ * ------------------------------------------------------------------------
+ */
+#define PHDR			48		/* documented packed header size */
+#define RESTART			32		/* documented restart interval */
+
+_Static_assert(LIKESET_PACKED_HDRSZ == PHDR, "the documented packed header is 48 bytes");
+
+/* What ref_packed_decode found */
+typedef enum
+{
+	PACKED_OK,
+	PACKED_BAD_HEADER,			/* size, version, reserved fields, count, width */
+	PACKED_BAD_BODY				/* any other invariant */
+} PackedVerdict;
+
+/* A decoded packed value: entries pointing into data (both malloc'd) */
+typedef struct RefPacked
+{
+	RefEntry   *e;
+	uint32_t	n;
+	unsigned char *data;
+	int64_t		horizon;
+} RefPacked;
+
+static void
+ref_packed_free(RefPacked *r)
+{
+	free(r->e);
+	free(r->data);
+	r->e = NULL;
+	r->data = NULL;
+}
+
+/* Read a LEB128 varint of at most 2 bytes, minimal, from s[*pos..len) */
+static bool
+ref_varint(const unsigned char *s, uint32_t len, uint32_t *pos, uint32_t *v)
+{
+	if (*pos >= len)
+		return false;
+	*v = s[*pos] & 127;
+	if ((s[(*pos)++] & 128) == 0)
+		return true;
+	/* a second byte: the last (no high bit), and not 0 (not minimal) */
+	if (*pos >= len || (s[*pos] & 128) != 0 || s[*pos] == 0)
+		return false;
+	*v += (uint32_t) s[(*pos)++] << 7;
+	return true;
+}
+
+/*
+ * Check every documented invariant of a packed value of exactly size
+ * bytes, including the one-encoding rules (longest shared prefix, lowest
+ * tsbase, smallest width, minimal varints, padding bits 0); on PACKED_OK,
+ * *r holds its entries (ref_packed_free).
+ */
+static PackedVerdict
+ref_packed_decode(const unsigned char *v, size_t size, RefPacked *r)
+{
+	uint32_t	nent;
+	uint32_t	npresent;
+	uint32_t	elemlen;
+	uint32_t	nr;
+	unsigned	bits;
+	int64_t		maxts;
+	int64_t		tsbase;
+	uint64_t	range;
+	size_t		tslen;
+	const unsigned char *s;
+	const unsigned char *tsend;
+	uint32_t	pos = 0;
+	uint32_t	present = 0;
+	int64_t		seenmax = INT64_MIN;
+	bool		base_seen = false;
+	size_t		dlen = 0;
+	size_t		dcap;
+	uint32_t   *start;
+
+	r->e = NULL;
+	r->data = NULL;
+	r->n = 0;
+	if (size < PHDR)
+		return PACKED_BAD_HEADER;
+	if (v[4] != 3 || v[5] != 0 || v[6] != 0 || v[7] != 0 ||
+		v[45] != 0 || v[46] != 0 || v[47] != 0)
+		return PACKED_BAD_HEADER;
+	nent = rd_u32(v + 8);
+	npresent = rd_u32(v + 12);
+	maxts = rd_i64(v + 16);
+	r->horizon = rd_i64(v + 24);
+	tsbase = rd_i64(v + 32);
+	elemlen = rd_u32(v + 40);
+	bits = v[44];
+	if (nent > LIKESET_MAX_ENTRIES || bits > 64)
+		return PACKED_BAD_HEADER;
+	nr = (nent + RESTART - 1) / RESTART;
+	tslen = ((size_t) nent * bits + 7) / 8;
+	if (size != PHDR + 4 * (size_t) nr + elemlen + tslen)
+		return PACKED_BAD_HEADER;
+	/* the element stream after the restarts; the timestamps last, backwards */
+	s = v + PHDR + 4 * (size_t) nr;
+	tsend = v + size - 1;
+
+	/* the horizon: none, or a timestamp in range */
+	if (r->horizon != INT64_MIN && !ref_ts_valid(r->horizon))
+		return PACKED_BAD_BODY;
+	if (nent == 0)
+	{
+		if (tsbase != 0 || bits != 0 || elemlen != 0 || maxts != INT64_MIN || npresent != 0)
+			return PACKED_BAD_BODY;
+		r->e = xmalloc(sizeof(RefEntry));
+		r->data = xmalloc(1);
+		return PACKED_OK;
+	}
+	if (!ref_ts_valid(tsbase) || !ref_ts_valid(maxts) || maxts < tsbase)
+		return PACKED_BAD_BODY;
+	range = (uint64_t) maxts - (uint64_t) tsbase;
+	/* the smallest width that holds maxts - tsbase */
+	{
+		unsigned	w = 0;
+
+		while (w < 64 && (range >> w) != 0)
+			w++;
+		if (bits != w)
+			return PACKED_BAD_BODY;
+	}
+	/*
+	 * The unused bits of the bit stream's last byte.  Bit p of the stream
+	 * is bit p % 8 of stream byte p / 8, which is the value's byte
+	 * size - 1 - p / 8.
+	 */
+	for (size_t p = (size_t) nent * bits; p < 8 * tslen; p++)
+		if ((*(tsend - p / 8) >> (p % 8)) & 1)
+			return PACKED_BAD_BODY;
+
+	dcap = 64;
+	r->data = xmalloc(dcap);
+	r->e = xmalloc(sizeof(RefEntry) * nent);
+	start = xmalloc(sizeof(uint32_t) * nent);
+	for (uint32_t i = 0; i < nent; i++)
+	{
+		unsigned char h;
+		uint32_t	shared;
+		uint32_t	rest;
+		uint32_t	x;
+		uint32_t	prevlen = i == 0 ? 0 : r->e[i - 1].len;
+		const unsigned char *prev = i == 0 ? NULL : r->data + start[i - 1];
+		unsigned char *elem;
+		uint64_t	delta = 0;
+
+		if (i % RESTART == 0 && rd_u32(v + PHDR + 4 * (size_t) (i / RESTART)) != pos)
+			goto bad;
+		if (pos >= elemlen)
+			goto bad;
+		h = s[pos++];
+		shared = (h >> 3) & 15;
+		rest = h & 7;
+		if (shared == 15)
+		{
+			if (!ref_varint(s, elemlen, &pos, &x))
+				goto bad;
+			shared += x;
+		}
+		if (rest == 7)
+		{
+			if (!ref_varint(s, elemlen, &pos, &x))
+				goto bad;
+			rest += x;
+		}
+		/* restart points stand alone; others share at most the previous element */
+		if (i % RESTART == 0 ? shared != 0 : shared > prevlen)
+			goto bad;
+		if (shared + rest > LIKESET_MAX_ELEMENT_LEN || elemlen - pos < rest)
+			goto bad;
+		while (dlen + shared + rest > dcap)
+		{
+			unsigned char *nd = xmalloc(2 * dcap);
+
+			memcpy(nd, r->data, dlen);
+			free(r->data);
+			r->data = nd;
+			dcap *= 2;
+			prev = i == 0 ? NULL : r->data + start[i - 1];
+		}
+		elem = r->data + dlen;
+		if (shared > 0)
+			memcpy(elem, prev, shared);
+		memcpy(elem + shared, s + pos, rest);
+		pos += rest;
+		start[i] = (uint32_t) dlen;
+		dlen += shared + rest;
+		r->e[i].len = shared + rest;
+		r->e[i].removed = (h & 128) != 0;
+
+		/* shared is the longest common prefix with the previous element */
+		if (i % RESTART != 0)
+		{
+			uint32_t	k = 0;
+
+			while (k < prevlen && k < r->e[i].len && prev[k] == elem[k])
+				k++;
+			if (k != shared)
+				goto bad;
+		}
+		if (memchr(elem, '\0', r->e[i].len) != NULL)
+			goto bad;
+		if (i > 0 && ref_cmp(prev, prevlen, elem, r->e[i].len) >= 0)
+			goto bad;
+
+		/* the timestamp, bit by bit, least significant first */
+		for (unsigned j = 0; j < bits; j++)
+		{
+			size_t		p = (size_t) i * bits + j;
+
+			delta |= (uint64_t) ((*(tsend - p / 8) >> (p % 8)) & 1) << j;
+		}
+		if (delta > range)
+			goto bad;
+		if (delta == 0)
+			base_seen = true;
+		r->e[i].ts = (int64_t) ((uint64_t) tsbase + delta);
+		if (r->e[i].removed && r->horizon != INT64_MIN && r->e[i].ts < r->horizon)
+			goto bad;
+		if (!r->e[i].removed)
+			present++;
+		if (r->e[i].ts > seenmax)
+			seenmax = r->e[i].ts;
+	}
+	if (pos != elemlen || !base_seen || present != npresent || seenmax != maxts)
+		goto bad;
+	for (uint32_t i = 0; i < nent; i++)
+		r->e[i].elem = r->data + start[i];
+	free(start);
+	r->n = nent;
+	return PACKED_OK;
+
+bad:
+	free(start);
+	ref_packed_free(r);
+	return PACKED_BAD_BODY;
+}
+
+/* likeset_packed_lookup of elem in the packed value v agrees with the entries */
+static void
+check_packed_lookup(const unsigned char *v, size_t size, const RefEntry *e, uint32_t n,
+					const unsigned char *elem, uint32_t len)
+{
+	int64_t		ts = 0x5555;
+	bool		removed = false;
+	int			got = likeset_packed_lookup((const LikesetPacked *) v, size,
+											(const char *) elem, len, &ts, &removed);
+	int64_t		at = -1;
+
+	for (uint32_t i = 0; i < n && at < 0; i++)
+		if (ref_cmp(e[i].elem, e[i].len, elem, len) == 0)
+			at = i;
+	if (at < 0)
+		REQUIRE(got == 0);
+	else
+	{
+		REQUIRE(got == 1);
+		REQUIRE(ts == e[at].ts);
+		REQUIRE(removed == e[at].removed);
+	}
+}
+
+/*
+ * Pack s: the packed value is what the independent reader reads as s's
+ * entries and horizon; unpack gives s back byte for byte; lookup finds
+ * every entry (restart points and the rest) and nothing else.  Returns
+ * the packed value, in a buffer of exactly its size (free it).
+ */
+static unsigned char *
+check_pack_roundtrip(const LikesetData *s, const RefEntry *e, uint32_t n, size_t *sizep)
+{
+	LikesetPacked *p = NULL;
+	size_t		size = 0;
+	unsigned char *c;
+	RefPacked	rp;
+	LikesetData *u = NULL;
+	LikesetError err;
+	unsigned char *probe;
+
+	REQUIRE(likeset_pack(s, &p, &size) == LIKESET_OK);
+	REQUIRE(size >= PHDR && size <= likeset_packed_bound(s));
+	c = xmalloc(size);
+	memcpy(c, p, size);
+	likeset_free(p);
+
+	REQUIRE(ref_packed_decode(c, size, &rp) == PACKED_OK);
+	REQUIRE(rp.n == n);
+	REQUIRE(rp.horizon == s->horizon);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		REQUIRE(rp.e[i].len == e[i].len);
+		REQUIRE(memcmp(rp.e[i].elem, e[i].elem, e[i].len) == 0);
+		REQUIRE(rp.e[i].removed == e[i].removed);
+		REQUIRE(rp.e[i].ts == e[i].ts);
+	}
+	ref_packed_free(&rp);
+
+	REQUIRE(likeset_unpack((const LikesetPacked *) c, size, &u, &err) == LIKESET_OK);
+	REQUIRE(same_value(u, s));
+	likeset_free(u);
+
+	/* every entry, and each one byte shorter and longer (absent or listed) */
+	probe = xmalloc(LIKESET_MAX_ELEMENT_LEN + 2);
+	for (uint32_t i = 0; i < n && i < 200; i++)
+	{
+		check_packed_lookup(c, size, e, n, e[i].elem, e[i].len);
+		memcpy(probe, e[i].elem, e[i].len);
+		if (e[i].len > 0)
+			check_packed_lookup(c, size, e, n, probe, e[i].len - 1);
+		probe[e[i].len] = 1;
+		check_packed_lookup(c, size, e, n, probe, e[i].len + 1);
+	}
+	check_packed_lookup(c, size, e, n, (const unsigned char *) "", 0);
+	check_packed_lookup(c, size, e, n, (const unsigned char *) "\xff", 1);
+	free(probe);
+	*sizep = size;
+	return c;
+}
+
 /*
  * The canonical text of a value, as documented: entries in order, '-' for a
  * tombstone, the element quoted when it is empty, starts with '-', or holds
@@ -682,6 +1014,13 @@ check_value_laws(const LikesetData *s)
 	t = check_text_roundtrip(s);
 	check_format_canonical(e, n, s->horizon, t, strlen(t));
 	likeset_free(t);
+
+	/* the packed format: pack, read independently, unpack, lookup */
+	{
+		size_t		psize;
+
+		free(check_pack_roundtrip(s, e, n, &psize));
+	}
 	likeset_free(empty);
 	free(e);
 }
@@ -1022,17 +1361,100 @@ static LikesetData *wire_decode(const uint8_t *data, size_t size);
  * Mode 1: stored form
  * ------------------------------------------------------------------------
  */
+
+/*
+ * A packed (version 3) value: likeset_unpack must agree with the
+ * independent reader; an accepted value is valid, holds what the reader
+ * read, and packs back to exactly the input (one encoding per value);
+ * lookup never crashes, answers -1 when the header is bad, and agrees with
+ * the entries when the value is good.
+ */
+static void
+fuzz_packed(const uint8_t *data, size_t size)
+{
+	/* exactly size bytes, so ASan catches any read past the value */
+	unsigned char *v = xmalloc(size);
+	RefPacked	rp;
+	PackedVerdict verdict;
+	LikesetData *s = NULL;
+	LikesetError err;
+	LikesetStatus st;
+	RefEntry   *e;
+	uint32_t	n;
+	unsigned char *c;
+	size_t		csize;
+
+	memcpy(v, data, size);
+	verdict = ref_packed_decode(v, size, &rp);
+	memset(&err, 0x55, sizeof(err));
+	st = likeset_unpack((const LikesetPacked *) v, size, &s, &err);
+	/* a packed value is no flat one */
+	REQUIRE(likeset_validate((const LikesetData *) v, size, NULL) == LIKESET_ERR_CORRUPT);
+	if (st != LIKESET_OK)
+	{
+		REQUIRE(st == LIKESET_ERR_CORRUPT);
+		REQUIRE(err.status == LIKESET_ERR_CORRUPT);
+		REQUIRE(memchr(err.detail, '\0', sizeof(err.detail)) != NULL);
+		/* unpack rejects only what breaks a documented invariant */
+		REQUIRE(verdict != PACKED_OK);
+		/* lookup of the empty element and of slices of the input */
+		for (size_t k = 0; k < 6; k++)
+		{
+			size_t		off = PHDR + 5 * k;
+			size_t		len = off < size ? (k * 3 < size - off ? k * 3 : size - off) : 0;
+			int64_t		ts = 0;
+			bool		removed = false;
+			int			got = likeset_packed_lookup((const LikesetPacked *) v, size,
+													(const char *) v + (len ? off : 0),
+													(uint32_t) len, &ts, &removed);
+
+			REQUIRE(got >= -1 && got <= 1);
+			if (verdict == PACKED_BAD_HEADER)
+				REQUIRE(got == -1);
+		}
+		free(v);
+		return;
+	}
+	/* unpack accepts only what keeps every documented invariant */
+	REQUIRE(verdict == PACKED_OK);
+	check_valid(s, &e, &n);
+	REQUIRE(n == rp.n);
+	REQUIRE(s->horizon == rp.horizon);
+	for (uint32_t i = 0; i < n; i++)
+	{
+		REQUIRE(e[i].len == rp.e[i].len);
+		REQUIRE(memcmp(e[i].elem, rp.e[i].elem, e[i].len) == 0);
+		REQUIRE(e[i].removed == rp.e[i].removed);
+		REQUIRE(e[i].ts == rp.e[i].ts);
+	}
+	/* one encoding per value: packing it again gives the input */
+	c = check_pack_roundtrip(s, e, n, &csize);
+	REQUIRE(csize == size && memcmp(c + 4, v + 4, size - 4) == 0);
+	free(c);
+	check_value_laws(s);
+	ref_packed_free(&rp);
+	free(e);
+	likeset_free(s);
+	free(v);
+}
+
 static void
 fuzz_stored(const uint8_t *data, size_t size)
 {
 	/* exactly size bytes, so ASan catches any read past the value */
-	LikesetData *s = xmalloc(size);
+	LikesetData *s;
 	LikesetError err;
 	LikesetStatus st;
 	RefEntry   *e;
 	uint32_t	n;
 	bool		refok;
 
+	if (size > 4 && data[4] == LIKESET_FORMAT_VERSION_PACKED)
+	{
+		fuzz_packed(data, size);
+		return;
+	}
+	s = xmalloc(size);
 	memcpy(s, data, size);
 	memset(&err, 0x55, sizeof(err));
 	st = likeset_validate(s, size, &err);

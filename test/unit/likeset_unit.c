@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * likeset_unit.c
- *	  Unit tests of the plain-C core (likeset_core.c, likeset_text.c), built
- *	  and run under AddressSanitizer and UndefinedBehaviorSanitizer by
- *	  `make unitcheck`.
+ *	  Unit tests of the plain-C core (likeset_core.c, likeset_text.c,
+ *	  likeset_pack.c), built and run under AddressSanitizer and
+ *	  UndefinedBehaviorSanitizer by `make unitcheck`.
  *
  * The set algorithms are checked against a reference model written here
  * from the contract in likeset.h: one (element, ts, removed) entry per
@@ -11,7 +11,8 @@
  * added).  Stored values are written and decoded by the documented byte
  * offsets, not by the header's macros; the text form is checked against a
  * reference formatter and timestamps against a slow calendar written here,
- * independently of the core's.
+ * independently of the core's; packed values (version 3) against an
+ * encoder written here from likeset_pack.c's layout, byte for byte.
  *
  * Each test group runs in a forked child, so that a sanitizer abort in one
  * group is reported as that group's failure and the other groups still
@@ -3851,6 +3852,1707 @@ test_horizon(void)
 	}
 }
 
+/* ========================================================================
+ * 8. The packed format (version 3, likeset_pack.c)
+ *
+ * A reference encoder written here from the layout in likeset_pack.c's
+ * header comment: fields by byte offset, LEB128 by division, timestamps
+ * bit by bit from the value's last byte backwards, front coding by
+ * comparing bytes; nothing of the core's helpers.  PackOpts make it write
+ * deliberately malformed values (one invariant broken, the rest
+ * consistent) for the rejection tests.  A change of the layout must change
+ * this encoder too: that is the point.
+ * ========================================================================
+ */
+#define PHDR			48		/* documented packed header size */
+#define RESTART			32		/* documented restart interval */
+
+_Static_assert(LIKESET_PACKED_HDRSZ == PHDR, "the documented packed header is 48 bytes");
+
+/* Deliberate deviations of the reference encoder, at entry PackOpts.at */
+enum
+{
+	BAD_NONE,
+	BAD_SHARED_SHORT,			/* shared prefix one shorter than the common one */
+	BAD_SHARED_OVER,			/* shared prefix one longer than the previous element */
+	BAD_RESTART_SHARED,			/* a restart entry front-coded against the one before */
+	BAD_VARINT_NONMIN,			/* the entry's first varint one byte longer */
+	BAD_VARINT_LONG,			/* the entry's first varint written in 3 bytes */
+	BAD_DELTA_HIGH,				/* the entry's timestamp delta all ones */
+	BAD_PADDING,				/* the unused bits of the last timestamp byte set */
+	BAD_TRUNCATE,				/* the element stream one byte short */
+	BAD_TRAILING				/* a byte after the last entry */
+};
+
+typedef struct PackOpts
+{
+	int64_t		horizon;		/* LIKESET_TS_NONE or the horizon */
+	bool		own_tsbase;		/* write tsbase, not the lowest timestamp */
+	int64_t		tsbase;
+	bool		own_maxts;		/* write maxts, not the highest timestamp */
+	int64_t		maxts;
+	int			tsbits;			/* width of the timestamps; -1: the minimal */
+	int			bad;			/* BAD_* */
+	size_t		at;
+} PackOpts;
+
+static void
+pack_opts_init(PackOpts *o, int64_t horizon)
+{
+	memset(o, 0, sizeof(*o));
+	o->horizon = horizon;
+	o->tsbits = -1;
+	o->bad = BAD_NONE;
+}
+
+/* LEB128 of v into q: 7 bits a byte, low first, high bit on all but the last */
+static size_t
+ref_varint(unsigned char *q, uint32_t v)
+{
+	size_t		k = 0;
+
+	do
+	{
+		q[k] = (unsigned char) (v % 128);
+		v /= 128;
+		if (v > 0)
+			q[k] += 128;
+		k++;
+	} while (v > 0);
+	return k;
+}
+
+/* Length of the common prefix, byte by byte */
+static uint32_t
+ref_lcp(const LikesetEntry *a, const LikesetEntry *b)
+{
+	uint32_t	k = 0;
+
+	while (k < a->len && k < b->len && a->elem[k] == b->elem[k])
+		k++;
+	return k;
+}
+
+/* Bits needed for v: the position of its highest set bit, plus one */
+static int
+ref_width(uint64_t v)
+{
+	int			w = 0;
+
+	while (w < 64 && (v >> w) != 0)
+		w++;
+	return w;
+}
+
+/*
+ * The packed value of n entries as documented (whether or not they are
+ * sorted, unique, NUL-free: the rejection tests need those too), with the
+ * deviations o asks for; malloc'd, exactly *sizep bytes, varlena header 0
+ */
+static unsigned char *
+ref_pack_opts(const LikesetEntry *e, size_t n, const PackOpts *o, size_t *sizep)
+{
+	size_t		nr = (n + RESTART - 1) / RESTART;
+	size_t		cap = 16;
+	unsigned char *stream;
+	size_t		slen = 0;
+	uint32_t   *restarts = xmalloc((nr + 1) * sizeof(uint32_t));
+	uint32_t	npresent = 0;
+	int64_t		lo = 0;
+	int64_t		hi = LIKESET_TS_NONE;
+	int64_t		tsbase;
+	int64_t		maxts;
+	int			bits;
+	size_t		tslen;
+	size_t		size;
+	unsigned char *b;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		cap += e[i].len + 12;
+		if (!e[i].removed)
+			npresent++;
+		if (i == 0 || e[i].ts < lo)
+			lo = e[i].ts;
+		if (i == 0 || e[i].ts > hi)
+			hi = e[i].ts;
+	}
+	tsbase = o->own_tsbase ? o->tsbase : lo;
+	maxts = o->own_maxts ? o->maxts : hi;
+	if (o->tsbits >= 0)
+		bits = o->tsbits;
+	else
+		bits = n == 0 ? 0 : ref_width((uint64_t) maxts - (uint64_t) tsbase);
+
+	/* the element stream */
+	stream = xmalloc(cap);
+	for (size_t i = 0; i < n; i++)
+	{
+		bool		here = o->at == i;
+		uint32_t	shared = 0;
+		uint32_t	rest;
+		unsigned char v1[4];
+		unsigned char v2[4];
+		size_t		l1 = 0;
+		size_t		l2 = 0;
+
+		if (i % RESTART == 0)
+			restarts[i / RESTART] = (uint32_t) slen;
+		if (i > 0 && (i % RESTART != 0 || (here && o->bad == BAD_RESTART_SHARED)))
+			shared = ref_lcp(&e[i - 1], &e[i]);
+		if (here && o->bad == BAD_SHARED_SHORT && shared > 0)
+			shared--;
+		if (here && o->bad == BAD_SHARED_OVER)
+			shared = (i > 0 ? e[i - 1].len : 0) + 1;
+		rest = e[i].len > shared ? e[i].len - shared : 0;
+		stream[slen++] = (unsigned char) ((e[i].removed ? 128 : 0) +
+										  8 * (shared < 15 ? shared : 15) +
+										  (rest < 7 ? rest : 7));
+		if (shared >= 15)
+			l1 = ref_varint(v1, shared - 15);
+		if (rest >= 7)
+			l2 = ref_varint(v2, rest - 7);
+		if (here && (o->bad == BAD_VARINT_NONMIN || o->bad == BAD_VARINT_LONG))
+		{
+			unsigned char *v = l1 > 0 ? v1 : v2;
+			size_t	   *l = l1 > 0 ? &l1 : &l2;
+			size_t		want = o->bad == BAD_VARINT_LONG ? 3 : *l + 1;
+
+			/* the same value with a continuation bit and a last byte of 0 */
+			while (*l > 0 && *l < want)
+			{
+				v[*l - 1] |= 128;
+				v[(*l)++] = 0;
+			}
+		}
+		memcpy(stream + slen, v1, l1);
+		slen += l1;
+		memcpy(stream + slen, v2, l2);
+		slen += l2;
+		if (rest > 0)
+			memcpy(stream + slen, e[i].elem + shared, rest);
+		slen += rest;
+	}
+	if (o->bad == BAD_TRUNCATE && slen > 0)
+		slen--;
+	if (o->bad == BAD_TRAILING)
+		stream[slen++] = (unsigned char) rnd_below(256);
+
+	/* header, restart offsets, element stream, timestamps */
+	tslen = (n * (size_t) bits + 7) / 8;
+	size = PHDR + 4 * nr + slen + tslen;
+	b = xmalloc(size);
+	memset(b, 0, size);
+	b[4] = LIKESET_FORMAT_VERSION_PACKED;
+	put_u32(b, 8, (uint32_t) n);
+	put_u32(b, 12, npresent);
+	put_i64(b, 16, maxts);
+	put_i64(b, 24, o->horizon);
+	put_i64(b, 32, tsbase);
+	put_u32(b, 40, (uint32_t) slen);
+	b[44] = (unsigned char) bits;
+	for (size_t k = 0; k < nr; k++)
+		put_u32(b, PHDR + 4 * k, restarts[k]);
+	memcpy(b + PHDR + 4 * nr, stream, slen);
+	for (size_t i = 0; i < n; i++)
+	{
+		uint64_t	d = (uint64_t) e[i].ts - (uint64_t) tsbase;
+
+		if (o->bad == BAD_DELTA_HIGH && o->at == i)
+			d = UINT64_MAX;
+
+		/*
+		 * bit j of entry i is bit (i * bits + j) of the bit stream, least
+		 * significant first; stream byte k is the value's byte size - 1 - k
+		 */
+		for (int j = 0; j < bits && j < 64; j++)
+		{
+			size_t		pos = i * (size_t) bits + (size_t) j;
+
+			if ((d >> j) & 1)
+				b[size - 1 - pos / 8] |= (unsigned char) (1u << (pos % 8));
+		}
+	}
+	/* the stream's last byte is the value's byte size - tslen */
+	if (o->bad == BAD_PADDING && (n * (size_t) bits) % 8 != 0)
+		b[size - tslen] |= 0x80;
+	free(stream);
+	free(restarts);
+	*sizep = size;
+	return b;
+}
+
+static unsigned char *
+ref_pack(const Model *m, size_t *sizep)
+{
+	PackOpts	o;
+
+	pack_opts_init(&o, m->horizon);
+	return ref_pack_opts(m->e, m->n, &o, sizep);
+}
+
+/* The flat value of a model, version 2 when it records a horizon */
+static unsigned char *
+raw_build_h(const Model *m, size_t *sizep)
+{
+	unsigned char *b = raw_build(m->e, m->n, sizep);
+
+	if (m->horizon != LIKESET_TS_NONE)
+	{
+		b[4] = LIKESET_FORMAT_VERSION_HORIZON;
+		put_i64(b, 24, m->horizon);
+	}
+	return b;
+}
+
+/* Where two values first differ (after the varlena header), for messages */
+static const char *
+first_diff(const unsigned char *a, size_t asize, const unsigned char *b, size_t bsize)
+{
+	static char buf[2][160];
+	static int	k;
+	char	   *r = buf[k++ % 2];
+	size_t		i = 4;
+
+	while (i < asize && i < bsize && a[i] == b[i])
+		i++;
+	if (i == asize && i == bsize)
+		return "the same bytes";
+	snprintf(r, sizeof(buf[0]), "sizes %zu and %zu, first difference at byte %zu: 0x%02x, 0x%02x",
+			 asize, bsize, i, i < asize ? a[i] : 0, i < bsize ? b[i] : 0);
+	return r;
+}
+
+/*
+ * likeset_pack of s, copied into a buffer of exactly its size (NULL on
+ * failure); the size must be within likeset_packed_bound
+ */
+static unsigned char *
+pack_exact(const LikesetData *s, size_t *sizep)
+{
+	LikesetPacked *p = NULL;
+	size_t		size = 0;
+	size_t		bound = likeset_packed_bound(s);
+	LikesetStatus st = likeset_pack(s, &p, &size);
+	unsigned char *c;
+
+	CHECK(st == LIKESET_OK && p != NULL, "likeset_pack failed with status %d", (int) st);
+	if (st != LIKESET_OK || p == NULL)
+		return NULL;
+	CHECK(size >= PHDR && size <= bound, "likeset_pack: size %zu, bound %zu", size, bound);
+	if (size < PHDR || size > bound)
+	{
+		likeset_free(p);
+		return NULL;
+	}
+	c = xmalloc(size);
+	memcpy(c, p, size);
+	likeset_free(p);
+	*sizep = size;
+	return c;
+}
+
+/* likeset_unpack of a value of size bytes, held in a buffer of exactly that */
+static LikesetData *
+unpack_exact(const unsigned char *b, size_t size, LikesetStatus *st, LikesetError *err)
+{
+	unsigned char *c = xmalloc(size > 0 ? size : 1);
+	LikesetData *r = NULL;
+
+	memcpy(c, b, size);
+	memset(err, 0, sizeof(*err));
+	err->status = LIKESET_OK;
+	*st = likeset_unpack((const LikesetPacked *) c, size, &r, err);
+	free(c);
+	return *st == LIKESET_OK ? r : NULL;
+}
+
+/*
+ * Entry lists for the packed tests, in shapes that reach every branch of
+ * the encoding: short elements ("" and the awkward ones among them);
+ * families sharing stems of 15 bytes and more (the shared length's varint,
+ * one byte up to 142, two from 143) with tails around 7 and 135 bytes (the
+ * same for the rest's length); long ones up to LIKESET_MAX_ELEMENT_LEN; a
+ * mix.  Elements are malloc'd (pset_free).
+ */
+enum
+{
+	PS_SHORT,
+	PS_FAMILY,
+	PS_LONG,
+	PS_MIXED,
+	PS_NSHAPES
+};
+
+static const uint32_t stem_lens[] = {15, 16, 17, 30, 142, 143, 144, 157, 158, 300};
+static const uint32_t tail_lens[] = {0, 1, 2, 6, 7, 8, 20, 134, 135, 136, 142, 143, 400};
+static const size_t psizes[] = {0, 1, 2, 15, 16, 17, 31, 32, 33, 63, 64, 65, 97};
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Few letters, so that prefixes repeat; never NUL */
+static char
+pbyte(void)
+{
+	return (char) (rnd_pct(85) ? 'a' + rnd_below(3) : 1 + rnd_below(255));
+}
+
+typedef struct Stems
+{
+	int			n;
+	char	   *s[4];
+	uint32_t	len[4];
+} Stems;
+
+static void
+stems_make(Stems *st, bool longones)
+{
+	st->n = 1 + (int) rnd_below(4);
+	for (int k = 0; k < st->n; k++)
+	{
+		uint32_t	len = longones ?
+			(rnd_pct(40) ? LIKESET_MAX_ELEMENT_LEN : 3900 + (uint32_t) rnd_below(197)) :
+			(rnd_pct(70) ? stem_lens[rnd_below(NELEMS(stem_lens))] : 15 + (uint32_t) rnd_below(300));
+		uint32_t	from0 = k > 0 && rnd_pct(50) ? (uint32_t) rnd_below(st->len[0] + 1) : 0;
+
+		if (from0 > len)
+			from0 = len;
+		st->s[k] = xmalloc(len + 1);
+		st->len[k] = len;
+		/* later stems may start like the first one */
+		if (from0 > 0)
+			memcpy(st->s[k], st->s[0], from0);
+		for (uint32_t j = from0; j < len; j++)
+			st->s[k][j] = pbyte();
+	}
+}
+
+static void
+stems_free(Stems *st)
+{
+	for (int k = 0; k < st->n; k++)
+		free(st->s[k]);
+}
+
+/* One element of a shape into buf (room for LIKESET_MAX_ELEMENT_LEN) */
+static uint32_t
+pelem(char *buf, int shape, const Stems *fam, const Stems *lng)
+{
+	uint32_t	len = 0;
+
+	if (shape == PS_MIXED)
+		shape = rnd_pct(45) ? PS_SHORT : rnd_pct(92) ? PS_FAMILY : PS_LONG;
+	if (shape == PS_SHORT)
+	{
+		if (rnd_pct(40))
+		{
+			size_t		k = rnd_below(NELEMS(awkward));
+
+			len = awkward[k].len;
+			memcpy(buf, awkward[k].s, len);
+		}
+		else
+		{
+			len = (uint32_t) rnd_below(7);
+			for (uint32_t j = 0; j < len; j++)
+				buf[j] = pbyte();
+		}
+	}
+	else
+	{
+		const Stems *st = shape == PS_FAMILY ? fam : lng;
+		int			k = (int) rnd_below((uint64_t) st->n);
+		uint32_t	cut = st->len[k] - (uint32_t) rnd_below(rnd_pct(50) ? 1 : 4);
+		uint32_t	room = LIKESET_MAX_ELEMENT_LEN - cut;
+		uint32_t	tail;
+
+		if (shape == PS_FAMILY)
+			tail = rnd_pct(60) ? tail_lens[rnd_below(NELEMS(tail_lens))] : (uint32_t) rnd_below(12);
+		else
+			tail = rnd_pct(40) ? room : (uint32_t) rnd_below(room + 1);
+		if (tail > room)
+			tail = room;
+		memcpy(buf, st->s[k], cut);
+		for (uint32_t j = 0; j < tail; j++)
+			buf[cut + j] = pbyte();
+		len = cut + tail;
+	}
+	return len;
+}
+
+static void
+pset_free(Model *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free((char *) m->e[i].elem);
+	model_free(m);
+}
+
+/* n distinct elements of a shape, sorted, in m (timestamps not set) */
+static void
+pentries_make(Model *m, size_t n, int shape)
+{
+	Stems		fam;
+	Stems		lng;
+	char	   *buf = xmalloc(LIKESET_MAX_ELEMENT_LEN);
+	int			rounds = 0;
+
+	stems_make(&fam, false);
+	stems_make(&lng, true);
+	model_init(m);
+	while (m->n < n)
+	{
+		size_t		want = n - m->n;
+		size_t		j = 0;
+
+		/* candidates, sorted, repeats dropped */
+		for (size_t k = 0; k < want + want / 2 + 1; k++)
+		{
+			LikesetEntry e;
+			char	   *p;
+
+			if (rounds < 20)
+				e.len = pelem(buf, shape, &fam, &lng);
+			else
+			{
+				/* a shape with too few distinct elements: random ones */
+				e.len = 24;
+				for (uint32_t q = 0; q < e.len; q++)
+					buf[q] = (char) (1 + rnd_below(255));
+			}
+			p = xmalloc(e.len + 1);
+			memcpy(p, buf, e.len);
+			e.elem = p;
+			e.removed = false;
+			e.ts = 0;
+			model_push(m, &e);
+		}
+		rounds++;
+		model_sort(m);
+		for (size_t i = 0; i < m->n; i++)
+		{
+			if (j > 0 && ref_cmp(m->e[j - 1].elem, m->e[j - 1].len, m->e[i].elem, m->e[i].len) == 0)
+				free((char *) m->e[i].elem);
+			else
+				m->e[j++] = m->e[i];
+		}
+		m->n = j;
+	}
+	/* keep n of them, in order (selection sampling) */
+	{
+		size_t		keep = n;
+		size_t		j = 0;
+
+		for (size_t i = 0; i < m->n; i++)
+		{
+			if (rnd_below(m->n - i) < keep)
+			{
+				m->e[j++] = m->e[i];
+				keep--;
+			}
+			else
+				free((char *) m->e[i].elem);
+		}
+		m->n = j;
+	}
+	stems_free(&fam);
+	stems_free(&lng);
+	free(buf);
+}
+
+/* base + d, d folded into [0, range] */
+static int64_t
+ts_within(int64_t base, uint64_t range, uint64_t d)
+{
+	if (d > range)
+		d %= range + 1;
+	return (int64_t) ((uint64_t) base + d);
+}
+
+/*
+ * Timestamps and tombstones: one timestamp for all (0 bits), a small span,
+ * a chosen width from 0 to 64 bits (the lowest and highest of the range
+ * both used), the extremes TS_MIN and TS_END - 1, mostly TS_MIN
+ */
+static void
+pentries_stamp(Model *m)
+{
+	static const int64_t extremes[] = {TS_MIN, TS_MIN + 1, TS_END - 1, TS_END - 2, 0, -1,
+	INT64_C(1) << 62, -(INT64_C(1) << 57)};
+	int			mode = (int) rnd_below(6);
+	unsigned	rm_pct = rnd_pct(20) ? 0 : rnd_pct(15) ? 100 : 35;
+	int			w = (int) rnd_below(65);
+	uint64_t	range;
+	int64_t		base;
+
+	if (w == 64)
+	{
+		base = TS_MIN;
+		range = (uint64_t) (TS_END - 1) - (uint64_t) TS_MIN;
+	}
+	else
+	{
+		range = w == 0 ? 0 : ((uint64_t) 1 << w) - 1;
+		base = rnd_between(TS_MIN, (int64_t) ((uint64_t) (TS_END - 1) - range) + 1);
+	}
+	if (mode == 0 && rnd_pct(30))
+		base = TS_MIN;
+	for (size_t i = 0; i < m->n; i++)
+	{
+		int64_t		ts;
+
+		switch (mode)
+		{
+			case 0:
+				ts = base;
+				break;
+			case 1:
+				ts = ts_within(base, range, rnd_below(UINT64_C(1) << rnd_below(20)));
+				break;
+			case 2:
+				ts = ts_within(base, range, rnd_below(range + 1));
+				break;
+			case 3:
+				ts = extremes[rnd_below(NELEMS(extremes))];
+				break;
+			case 4:
+				ts = rnd_pct(80) ? TS_MIN : rnd_between(TS_MIN, TS_END);
+				break;
+			default:
+				ts = ts_within(base, range, rnd_below(1 + rnd_below(8)));
+				break;
+		}
+		m->e[i].ts = ts;
+		m->e[i].removed = rnd_pct(rm_pct);
+	}
+	/* the chosen width exactly: the range's both ends */
+	if (mode == 2 && m->n >= 2)
+	{
+		m->e[rnd_below(m->n)].ts = base;
+		m->e[rnd_below(m->n)].ts = (int64_t) ((uint64_t) base + range);
+	}
+}
+
+/* A horizon, at times: never above a tombstone */
+static void
+pentries_horizon(Model *m)
+{
+	int64_t		lowtomb = TS_END;
+
+	m->horizon = LIKESET_TS_NONE;
+	if (!rnd_pct(40))
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->e[i].removed && m->e[i].ts < lowtomb)
+			lowtomb = m->e[i].ts;
+	if (lowtomb < TS_END)
+		m->horizon = rnd_pct(50) ? lowtomb : rnd_between(TS_MIN, lowtomb + 1);
+	else if (m->n > 0 && rnd_pct(50))
+	{
+		int64_t		t = m->e[rnd_below(m->n)].ts;
+
+		m->horizon = t < TS_END - 3 ? t + (int64_t) rnd_below(3) : t;
+	}
+	else
+		m->horizon = rnd_between(TS_MIN, TS_END);
+}
+
+static size_t
+pset_size(void)
+{
+	if (rnd_pct(12))
+		return 100 + rnd_below(300);
+	if (rnd_pct(50))
+		return psizes[rnd_below(NELEMS(psizes))];
+	return rnd_below(100);
+}
+
+/* A random well-formed entry list: n entries (long ones only when few) */
+static void
+pset_make(Model *m, size_t n, int shape)
+{
+	if (shape < 0)
+		shape = (int) rnd_below(PS_NSHAPES);
+	if (shape == PS_LONG && n > 40)
+		shape = PS_MIXED;
+	pentries_make(m, n, shape);
+	pentries_stamp(m);
+	pentries_horizon(m);
+}
+
+/* ---- a. byte for byte against the reference encoder ---------------- */
+static void
+test_packed_reference(void)
+{
+	bool		width_seen[65] = {false};
+	uint32_t	maxshared = 0;
+	uint32_t	maxrest = 0;
+	size_t		maxn = 0;
+	int			iters = 420;
+
+	for (int iter = 0; iter < iters; iter++)
+	{
+		Model		m;
+		size_t		n;
+		size_t		rawsize;
+		size_t		refsize;
+		size_t		size = 0;
+		unsigned char *raw;
+		unsigned char *ref;
+		unsigned char *got;
+
+		/* every listed size in every shape first, then at random */
+		if (iter < (int) (NELEMS(psizes) * PS_NSHAPES))
+		{
+			n = psizes[(size_t) iter % NELEMS(psizes)];
+			pset_make(&m, n, iter / (int) NELEMS(psizes));
+		}
+		else
+		{
+			n = pset_size();
+			pset_make(&m, n, -1);
+		}
+		raw = raw_build_h(&m, &rawsize);
+		CHECK(validate_copy(raw, rawsize, NULL) == LIKESET_OK,
+			  "the generator made an invalid value of %zu entries", n);
+		ref = ref_pack(&m, &refsize);
+		got = pack_exact((const LikesetData *) raw, &size);
+		CHECK(got != NULL && size == refsize && memcmp(got + 4, ref + 4, size - 4) == 0,
+			  "pack of %zu entries (horizon %" PRId64 ", tsbits %u) differs from the "
+			  "documented layout: %s", n, m.horizon, ref[44],
+			  got ? first_diff(got, size, ref, refsize) : "no value");
+
+		/* what the sets covered */
+		if (n > 0 && ref[44] <= 64)
+			width_seen[ref[44]] = true;
+		if (n > maxn)
+			maxn = n;
+		for (size_t i = 0; i < n; i++)
+		{
+			uint32_t	shared = i % RESTART == 0 ? 0 : ref_lcp(&m.e[i - 1], &m.e[i]);
+
+			if (shared > maxshared)
+				maxshared = shared;
+			if (m.e[i].len - shared > maxrest)
+				maxrest = m.e[i].len - shared;
+		}
+		free(got);
+		free(ref);
+		free(raw);
+		pset_free(&m);
+	}
+	/* the generator reaches the encoding's corners (or the test is weak) */
+	CHECK(width_seen[0] && width_seen[1] && width_seen[63] && width_seen[64],
+		  "timestamp widths not all reached: 0 %d, 1 %d, 63 %d, 64 %d",
+		  width_seen[0], width_seen[1], width_seen[63], width_seen[64]);
+	CHECK(maxshared >= 15 + 128 && maxrest >= 7 + 128 && maxrest >= 4000,
+		  "varint escapes not reached: longest shared prefix %u, rest %u", maxshared, maxrest);
+	CHECK(maxn >= 200, "no value of a few hundred entries (largest %zu)", maxn);
+
+	/*
+	 * A known answer: the bytes sql/upgrade.sql pins for
+	 * {-bob@2026-11-28T10:00:00Z,carol@2026-11-28T10:00:00.25Z,"\xc3\xa9"}
+	 * (tsbase is the lowest timestamp, the last element's; 58 bits each;
+	 * the timestamps' 22 bytes last)
+	 */
+	{
+		static const unsigned char stream[] = {
+			0x83, 'b', 'o', 'b', 0x05, 'c', 'a', 'r', 'o', 'l', 0x02, 0xc3, 0xa9};
+		static const unsigned char tsarea[] = {
+			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b, 0xce, 0x1e, 0x43, 0x04,
+		0x28, 0x62, 0x42, 0xf3, 0x87, 0x90, 0xc1, 0x06, 0x48, 0x00};
+		const int64_t t = INT64_C(849175200000000);	/* 2026-11-28 10:00:00 */
+		LikesetEntry ke[3] = {{"bob", 3, true, t}, {"carol", 5, false, t + 250000},
+		{"\xc3\xa9", 2, false, TS_MIN}};
+		unsigned char want[PHDR + 4 + sizeof(stream) + sizeof(tsarea)];
+		unsigned char *raw;
+		unsigned char *ref;
+		unsigned char *got;
+		size_t		rawsize;
+		size_t		refsize;
+		size_t		size = 0;
+		Model		m;
+
+		memset(want, 0, sizeof(want));
+		want[4] = 3;
+		put_u32(want, 8, 3);
+		put_u32(want, 12, 2);
+		put_i64(want, 16, t + 250000);
+		put_i64(want, 24, LIKESET_TS_NONE);
+		put_i64(want, 32, TS_MIN);
+		put_u32(want, 40, sizeof(stream));
+		want[44] = 58;
+		memcpy(want + PHDR + 4, stream, sizeof(stream));
+		memcpy(want + PHDR + 4 + sizeof(stream), tsarea, sizeof(tsarea));
+		model_init(&m);
+		for (int k = 0; k < 3; k++)
+			model_push(&m, &ke[k]);
+		raw = raw_build_h(&m, &rawsize);
+		ref = ref_pack(&m, &refsize);
+		got = pack_exact((const LikesetData *) raw, &size);
+		CHECK(refsize == sizeof(want) && memcmp(ref + 4, want + 4, refsize - 4) == 0,
+			  "the reference encoder differs from the pinned bytes: %s",
+			  first_diff(ref, refsize, want, sizeof(want)));
+		CHECK(got != NULL && size == sizeof(want) && memcmp(got + 4, want + 4, size - 4) == 0,
+			  "likeset_pack differs from the pinned bytes: %s",
+			  got ? first_diff(got, size, want, sizeof(want)) : "no value");
+		free(got);
+		free(ref);
+		free(raw);
+		model_free(&m);
+	}
+
+	/* fixed corners: the empty set, with and without a horizon */
+	{
+		Model		m;
+		size_t		refsize;
+		size_t		size = 0;
+		LikesetData *e = likeset_empty();
+		unsigned char *ref;
+		unsigned char *got;
+		LikesetError err;
+
+		model_init(&m);
+		for (int k = 0; k < 2; k++)
+		{
+			if (k == 1)
+			{
+				m.horizon = 12345;
+				CHECK(likeset_set_horizon(e, m.horizon, &err) == LIKESET_OK,
+					  "set_horizon on {} failed");
+			}
+			ref = ref_pack(&m, &refsize);
+			got = pack_exact(e, &size);
+			CHECK(refsize == PHDR && got != NULL && size == refsize &&
+				  memcmp(got + 4, ref + 4, size - 4) == 0,
+				  "pack of {} (horizon %" PRId64 "): %s", m.horizon,
+				  got ? first_diff(got, size, ref, refsize) : "no value");
+			free(got);
+			free(ref);
+		}
+		model_free(&m);
+		likeset_free(e);
+	}
+}
+
+/* ---- b. unpack(pack(s)) is s --------------------------------------- */
+
+/* Pack s, compare with the reference encoding of its model, unpack, compare with s */
+static void
+check_pack_roundtrip(const LikesetData *s, const char *what)
+{
+	Model		m;
+	size_t		size = 0;
+	size_t		refsize;
+	unsigned char *p;
+	unsigned char *ref;
+	LikesetData *u;
+	LikesetStatus st;
+	LikesetError err;
+
+	model_of(s, &m);
+	ref = ref_pack(&m, &refsize);
+	p = pack_exact(s, &size);
+	if (p != NULL)
+	{
+		CHECK(size == refsize && memcmp(p + 4, ref + 4, size - 4) == 0,
+			  "%s: pack of %s differs from the documented layout: %s", what, txt(s),
+			  first_diff(p, size, ref, refsize));
+		u = unpack_exact(p, size, &st, &err);
+		CHECK(st == LIKESET_OK && same_bytes(u, s) && likeset_size(u) == likeset_size(s),
+			  "%s: unpack(pack(%s)) = %s (status %d: %s)", what, txt(s),
+			  u ? txt(u) : "none", (int) st, err.detail);
+		likeset_free(u);
+		free(p);
+	}
+	free(ref);
+	model_free(&m);
+}
+
+static void
+test_packed_roundtrip(void)
+{
+	/* the generated sets: unpack gives the documented flat layout back */
+	for (int iter = 0; iter < 300; iter++)
+	{
+		Model		m;
+		size_t		n = iter < (int) (NELEMS(psizes) * PS_NSHAPES) ?
+			psizes[(size_t) iter % NELEMS(psizes)] : pset_size();
+		size_t		rawsize;
+		size_t		size = 0;
+		unsigned char *raw;
+		unsigned char *p;
+		LikesetData *u;
+		LikesetStatus st;
+		LikesetError err;
+
+		pset_make(&m, n, iter < (int) (NELEMS(psizes) * PS_NSHAPES) ?
+				  iter / (int) NELEMS(psizes) : -1);
+		raw = raw_build_h(&m, &rawsize);
+		p = pack_exact((const LikesetData *) raw, &size);
+		if (p != NULL)
+		{
+			u = unpack_exact(p, size, &st, &err);
+			CHECK(st == LIKESET_OK && same_raw(u, raw, rawsize),
+				  "unpack(pack()) of %zu entries (horizon %" PRId64 "): status %d (%s), %s",
+				  n, m.horizon, (int) st, err.detail,
+				  u ? first_diff((const unsigned char *) u, likeset_size(u), raw, rawsize) : "no value");
+			likeset_free(u);
+			free(p);
+		}
+		free(raw);
+		pset_free(&m);
+	}
+
+	/* what the core computes: build, apply chains, merges, compactions */
+	for (int iter = 0; iter < 150; iter++)
+	{
+		Sample		x;
+		LikesetData *v;
+		LikesetStatus st;
+
+		sample_make(&x, 1 + (int) rnd_below(rnd_pct(30) ? ALPHA_MAX : 12),
+					rnd_pct(20) ? 300 : 40, 2);
+		check_pack_roundtrip(x.s, "likeset_build");
+		v = apply_ops(x.ops, x.nops, NULL, &st);
+		if (v != NULL)
+		{
+			check_pack_roundtrip(v, "apply chain");
+			likeset_free(v);
+		}
+		v = merge_split(x.ops, x.nops, &st);
+		if (v != NULL)
+		{
+			check_pack_roundtrip(v, "merge of split builds");
+			if (x.m.n > 0)
+			{
+				v = compacted(v, x.m.e[rnd_below(x.m.n)].ts + (int64_t) rnd_below(3));
+				check_pack_roundtrip(v, "compacted merge");
+			}
+			likeset_free(v);
+		}
+		sample_free(&x);
+	}
+	{
+		LikesetData *e = likeset_empty();
+		LikesetError err;
+
+		check_pack_roundtrip(e, "likeset_empty");
+		CHECK(likeset_set_horizon(e, TS_MIN, &err) == LIKESET_OK, "set_horizon failed");
+		check_pack_roundtrip(e, "likeset_empty with a horizon");
+		likeset_free(e);
+	}
+}
+
+/* ---- c. lookup without unpacking ------------------------------------ */
+
+/* likeset_packed_lookup of one probe agrees with the model and likeset_find */
+static void
+check_lookup(const unsigned char *b, size_t size, const Model *m, const LikesetData *s,
+			 const char *p, uint32_t len, const char *what)
+{
+	int64_t		ts = INT64_C(0x5555555555555555);
+	bool		removed = false;
+	int			got = likeset_packed_lookup((const LikesetPacked *) b, size, p, len, &ts, &removed);
+	int64_t		i = model_find(m, p, len);
+	int64_t		f = likeset_find(s, p, len);
+
+	CHECK(f == i, "find(%s) = %" PRId64 ", the model says %" PRId64, show(p, len), f, i);
+	if (i >= 0)
+		CHECK(got == 1 && ts == m->e[i].ts && removed == m->e[i].removed,
+			  "lookup of %s (%s, entry %" PRId64 " of %zu) = %d, ts %" PRId64 " removed %d; "
+			  "expected 1, ts %" PRId64 " removed %d", show(p, len), what, i, m->n, got, ts,
+			  removed, m->e[i].ts, m->e[i].removed);
+	else
+		CHECK(got == 0, "lookup of %s (%s, absent, would be entry %" PRId64 " of %zu) = %d",
+			  show(p, len), what, -i - 1, m->n, got);
+}
+
+static void
+test_packed_lookup(void)
+{
+	char	   *buf = xmalloc(LIKESET_MAX_ELEMENT_LEN + 2);
+
+	for (int iter = 0; iter < 200; iter++)
+	{
+		Model		m;
+		size_t		n = iter < (int) (NELEMS(psizes) * PS_NSHAPES) ?
+			psizes[(size_t) iter % NELEMS(psizes)] : pset_size();
+		size_t		rawsize;
+		size_t		size = 0;
+		unsigned char *raw;
+		unsigned char *p;
+		const LikesetData *s;
+		Alphabet	probes;
+
+		pset_make(&m, n, iter < (int) (NELEMS(psizes) * PS_NSHAPES) ?
+				  iter / (int) NELEMS(psizes) : -1);
+		raw = raw_build_h(&m, &rawsize);
+		s = (const LikesetData *) raw;
+		p = pack_exact(s, &size);
+		if (p == NULL)
+		{
+			free(raw);
+			pset_free(&m);
+			continue;
+		}
+		/* before the first, after the last */
+		check_lookup(p, size, &m, s, "", 0, "empty");
+		memset(buf, 0xff, LIKESET_MAX_ELEMENT_LEN + 1);
+		check_lookup(p, size, &m, s, buf, 1, "\\xff");
+		check_lookup(p, size, &m, s, buf, LIKESET_MAX_ELEMENT_LEN + 1, "4097 \\xff");
+		/* each entry (restart points and the rest), and its neighbours */
+		for (size_t i = 0; i < m.n; i++)
+		{
+			const LikesetEntry *e = &m.e[i];
+			const char *kind = i % RESTART == 0 ? "restart entry" :
+				i % RESTART == RESTART - 1 ? "last of a block" : "entry";
+
+			check_lookup(p, size, &m, s, e->elem, e->len, kind);
+			memcpy(buf, e->elem, e->len);
+			/* prefixes: one byte shorter, half */
+			if (e->len > 0)
+			{
+				check_lookup(p, size, &m, s, buf, e->len - 1, "prefix");
+				check_lookup(p, size, &m, s, buf, e->len / 2, "half prefix");
+			}
+			/* extensions */
+			buf[e->len] = '\x01';
+			check_lookup(p, size, &m, s, buf, e->len + 1, "extension by \\x01");
+			buf[e->len] = (char) (1 + rnd_below(255));
+			check_lookup(p, size, &m, s, buf, e->len + 1, "extension");
+			/* the last byte one more or less: between entries */
+			if (e->len > 0)
+			{
+				unsigned char c = (unsigned char) e->elem[e->len - 1];
+
+				if (c < 0xff)
+				{
+					buf[e->len - 1] = (char) (c + 1);
+					check_lookup(p, size, &m, s, buf, e->len, "last byte + 1");
+				}
+				if (c > 1)
+				{
+					buf[e->len - 1] = (char) (c - 1);
+					check_lookup(p, size, &m, s, buf, e->len, "last byte - 1");
+				}
+			}
+		}
+		alphabet_make(&probes, 24, 1);
+		for (int k = 0; k < probes.n; k++)
+			check_lookup(p, size, &m, s, probes.elem[k], probes.len[k], "random");
+		alphabet_free(&probes);
+		free(p);
+		free(raw);
+		pset_free(&m);
+	}
+	free(buf);
+}
+
+/* ---- d. malformed values -------------------------------------------- */
+
+/*
+ * A value likeset_unpack must reject (with err and without); lookup must
+ * not crash, and must say -1 when the header is what is wrong.  good is
+ * the well-formed value the malformed one was made from: they must differ,
+ * or the check proves nothing.
+ */
+static void
+expect_unpack_corrupt(const unsigned char *b, size_t size, const unsigned char *good,
+					  size_t goodsize, const Model *m, const char *what, bool header)
+{
+	unsigned char *c = xmalloc(size > 0 ? size : 1);
+	LikesetData *r = NULL;
+	LikesetError err;
+	LikesetStatus st;
+	static const char *const extra[] = {"", "\xff\xff", "a", "zzzz"};
+
+	CHECK(size != goodsize || memcmp(b, good, size) != 0,
+		  "%s (%zu entries): the malformed value is the well-formed one", what, m->n);
+	memcpy(c, b, size);
+	memset(&err, 0, sizeof(err));
+	err.status = LIKESET_OK;
+	st = likeset_unpack((const LikesetPacked *) c, size, &r, &err);
+	CHECK(st == LIKESET_ERR_CORRUPT && err.status == LIKESET_ERR_CORRUPT &&
+		  err.detail[0] != '\0' && memchr(err.detail, '\0', sizeof(err.detail)) != NULL,
+		  "%s (%zu entries, horizon %" PRId64 "): unpack returned %d, %s", what, m->n,
+		  m->horizon, (int) st, st == LIKESET_OK ? txt(r) : "no detail");
+	if (st == LIKESET_OK)
+		likeset_free(r);
+	r = NULL;
+	st = likeset_unpack((const LikesetPacked *) c, size, &r, NULL);
+	CHECK(st == LIKESET_ERR_CORRUPT, "%s: unpack with err NULL returned %d", what, (int) st);
+	if (st == LIKESET_OK)
+		likeset_free(r);
+
+	/* lookup of listed elements (restart points among them) and others */
+	for (size_t k = 0; k < m->n + NELEMS(extra); k++)
+	{
+		const char *p;
+		uint32_t	len;
+		int64_t		ts = 0;
+		bool		removed = false;
+		int			got;
+
+		if (k >= m->n)
+		{
+			p = extra[k - m->n];
+			len = (uint32_t) strlen(p);
+		}
+		else if (m->n <= 40 || k % RESTART == 0 || k % 7 == 0)
+		{
+			p = m->e[k].elem;
+			len = m->e[k].len;
+		}
+		else
+			continue;
+		got = likeset_packed_lookup((const LikesetPacked *) c, size, p, len, &ts, &removed);
+		if (header)
+			CHECK(got == -1, "%s: lookup of %s = %d, expected -1", what, show(p, len), got);
+		else
+			CHECK(got >= -1 && got <= 1, "%s: lookup of %s = %d", what, show(p, len), got);
+	}
+	free(c);
+}
+
+/* An entry of m whose encoding has a varint: 1-byte one if one_byte, else any */
+static int64_t
+entry_with_varint(const Model *m, bool one_byte)
+{
+	for (size_t k = 0; k < m->n; k++)
+	{
+		size_t		i = (k + 7) % m->n;	/* not always the first */
+		uint32_t	shared = i % RESTART == 0 ? 0 : ref_lcp(&m->e[i - 1], &m->e[i]);
+		uint32_t	rest = m->e[i].len - shared;
+
+		if (one_byte ? ((shared >= 15 && shared < 15 + 128) ||
+						(shared < 15 && rest >= 7 && rest < 7 + 128)) :
+			(shared >= 15 || rest >= 7))
+			return (int64_t) i;
+	}
+	return -1;
+}
+
+/* Every documented invariant of a packed value, broken one at a time */
+static void
+reject_cases(const Model *m)
+{
+	size_t		n = m->n;
+	size_t		nr = (n + RESTART - 1) / RESTART;
+	size_t		gsize;
+	unsigned char *good = ref_pack(m, &gsize);
+	unsigned char *b = xmalloc(gsize + 8);
+	size_t		size;
+	int			bits = good[44];
+	int64_t		lo = get_i64(good, 32);
+	int64_t		hi = get_i64(good, 16);
+	uint32_t	np = get_u32(good, 12);
+	uint32_t	elemlen = get_u32(good, 40);
+	uint64_t	range = n > 0 ? (uint64_t) hi - (uint64_t) lo : 0;
+	LikesetEntry *ed = xmalloc((n + 2) * sizeof(LikesetEntry));
+	char	   *ebuf = xmalloc(LIKESET_MAX_ELEMENT_LEN + 2);
+	uint32_t   *offs = xmalloc((n + 1) * sizeof(uint32_t));
+	PackOpts	o;
+	char		what[120];
+
+	/* where each entry starts in the element stream, read by the layout */
+	{
+		const unsigned char *q = good + PHDR + 4 * nr;
+		uint32_t	pos = 0;
+
+		for (size_t i = 0; i < n; i++)
+		{
+			unsigned char h = q[pos];
+			uint32_t	rest = h & 7;
+
+			offs[i] = pos++;
+			if (((h >> 3) & 15) == 15)
+				pos += q[pos] & 128 ? 2 : 1;
+			if (rest == 7)
+			{
+				rest += q[pos] & 127;
+				if (q[pos++] & 128)
+					rest += (uint32_t) (q[pos++] & 127) << 7;
+			}
+			pos += rest;
+		}
+		CHECK(pos == elemlen, "entries of the reference encoding end at %u, elemlen %u",
+			  pos, elemlen);
+	}
+
+	/* the well-formed one is accepted, or the cases below prove nothing */
+	{
+		LikesetStatus st;
+		LikesetError err;
+		LikesetData *u = unpack_exact(good, gsize, &st, &err);
+
+		CHECK(st == LIKESET_OK, "the reference encoding of %zu entries is rejected: %s", n,
+			  err.detail);
+		likeset_free(u);
+	}
+
+#define POKE(header, desc, stmt) \
+	do { \
+		memcpy(b, good, gsize); \
+		size = gsize; \
+		stmt; \
+		expect_unpack_corrupt(b, size, good, gsize, m, desc, header); \
+	} while (0)
+#define REENC(desc, ents) \
+	do { \
+		size_t		rs; \
+		unsigned char *rb = ref_pack_opts(ents, n, &o, &rs); \
+		expect_unpack_corrupt(rb, rs, good, gsize, m, desc, false); \
+		free(rb); \
+		pack_opts_init(&o, m->horizon); \
+	} while (0)
+#define REENC_N(desc, ents, cnt) \
+	do { \
+		size_t		rs; \
+		unsigned char *rb = ref_pack_opts(ents, cnt, &o, &rs); \
+		expect_unpack_corrupt(rb, rs, good, gsize, m, desc, false); \
+		free(rb); \
+		pack_opts_init(&o, m->horizon); \
+	} while (0)
+
+	pack_opts_init(&o, m->horizon);
+
+	/* header */
+	POKE(true, "short header: 4 bytes", size = 4);
+	POKE(true, "short header: 5 bytes", size = 5);
+	POKE(true, "short header: 32 bytes (a flat header)", size = 32);
+	POKE(true, "short header: 47 bytes", size = 47);
+	POKE(true, "version 0", b[4] = 0);
+	POKE(true, "version 1", b[4] = LIKESET_FORMAT_VERSION);
+	POKE(true, "version 2", b[4] = LIKESET_FORMAT_VERSION_HORIZON);
+	POKE(true, "version 4", b[4] = 4);
+	POKE(true, "version 255", b[4] = 255);
+	POKE(true, "flags 1", b[5] = 1);
+	POKE(true, "flags 0x80", b[5] = 0x80);
+	POKE(true, "reserved 1", put_u16(b, 6, 1));
+	POKE(true, "reserved 0x8000", put_u16(b, 6, 0x8000));
+	POKE(true, "reserved2[0]", b[45] = 1);
+	POKE(true, "reserved2[1]", b[46] = 0x10);
+	POKE(true, "reserved2[2]", b[47] = 0x80);
+	POKE(true, "nentries over the maximum", put_u32(b, 8, LIKESET_MAX_ENTRIES + 1));
+	POKE(true, "nentries 0xffffffff", put_u32(b, 8, UINT32_C(0xffffffff)));
+	POKE(true, "tsbits 65", b[44] = 65);
+	POKE(true, "tsbits 255", b[44] = 255);
+	POKE(true, "a byte more than the header says", b[size++] = 0);
+	POKE(true, "a byte less than the header says", size--);
+	POKE(true, "elemlen + 1", put_u32(b, 40, elemlen + 1));
+	if (elemlen > 0)
+		POKE(true, "elemlen - 1", put_u32(b, 40, elemlen - 1));
+	POKE(true, "elemlen 0xffffffff", put_u32(b, 40, UINT32_C(0xffffffff)));
+	POKE(false, "nentries + 1", put_u32(b, 8, (uint32_t) n + 1));
+	if (n > 0)
+		POKE(false, "nentries - 1", put_u32(b, 8, (uint32_t) n - 1));
+	POKE(false, "npresent + 1", put_u32(b, 12, np + 1));
+	if (np > 0)
+		POKE(false, "npresent - 1", put_u32(b, 12, np - 1));
+	POKE(false, "horizon TS_END", put_i64(b, 24, TS_END));
+	POKE(false, "horizon TS_MIN - 1", put_i64(b, 24, TS_MIN - 1));
+	POKE(false, "horizon INT64_MAX", put_i64(b, 24, INT64_MAX));
+
+	if (n == 0)
+	{
+		POKE(false, "empty, tsbase 1", put_i64(b, 32, 1));
+		POKE(false, "empty, tsbase TS_MIN", put_i64(b, 32, TS_MIN));
+		POKE(false, "empty, tsbits 1", b[44] = 1);
+		POKE(false, "empty, tsbits 64", b[44] = 64);
+		POKE(false, "empty, an element stream", (put_u32(b, 40, 1), b[size++] = 0));
+		POKE(false, "empty, maxts 0", put_i64(b, 16, 0));
+		POKE(false, "empty, maxts TS_MIN", put_i64(b, 16, TS_MIN));
+		goto done;
+	}
+
+	/* timestamps */
+	POKE(false, "maxts none", put_i64(b, 16, LIKESET_TS_NONE));
+	if (hi < TS_END - 1)
+	{
+		o.own_maxts = true;
+		o.maxts = hi + 1;
+		REENC("maxts above the highest timestamp", m->e);
+	}
+	o.own_maxts = true;
+	o.maxts = TS_END;
+	REENC("maxts TS_END", m->e);
+	/*
+	 * maxts below the highest timestamp, tsbase above the lowest: only when
+	 * the width they give keeps the delta that is out of range whole (cut
+	 * to fewer bits it could encode another, valid set)
+	 */
+	if (hi > lo && ref_width(range - 1) == ref_width(range))
+	{
+		o.own_maxts = true;
+		o.maxts = hi - 1;
+		REENC("maxts below the highest timestamp", m->e);
+	}
+	if (hi > lo && ref_width(range - 1) > 0 &&
+		range - 1 != UINT64_MAX >> (64 - ref_width(range - 1)))
+	{
+		/* the lowest entry's delta wraps to all ones, above range - 1 */
+		o.own_tsbase = true;
+		o.tsbase = lo + 1;
+		REENC("tsbase above the lowest timestamp", m->e);
+	}
+	if (lo > TS_MIN)
+	{
+		o.own_tsbase = true;
+		o.tsbase = lo - 1;
+		REENC("tsbase one below the lowest timestamp", m->e);
+		o.own_tsbase = true;
+		o.tsbase = lo - (lo - TS_MIN > 1000000 ? 1000000 : lo - TS_MIN);
+		REENC("tsbase far below the lowest timestamp", m->e);
+	}
+	o.own_tsbase = true;
+	o.tsbase = TS_MIN - 1;
+	REENC("tsbase below TS_MIN", m->e);
+	if (bits < 64)
+	{
+		o.tsbits = bits + 1;
+		REENC("tsbits one more than needed", m->e);
+		o.tsbits = 64;
+		if (bits < 63)
+			REENC("tsbits 64, not minimal", m->e);
+		else
+			pack_opts_init(&o, m->horizon);
+	}
+	if (bits > 0)
+	{
+		o.tsbits = bits - 1;
+		REENC("tsbits one less than needed", m->e);
+	}
+	if (bits > 0 && (bits == 64 || range != ((uint64_t) 1 << bits) - 1))
+	{
+		o.bad = BAD_DELTA_HIGH;
+		o.at = rnd_below(n);
+		snprintf(what, sizeof(what), "entry %zu: a delta above maxts - tsbase", o.at);
+		REENC(what, m->e);
+	}
+	if ((n * (size_t) bits) % 8 != 0)
+	{
+		o.bad = BAD_PADDING;
+		REENC("timestamp padding bits set", m->e);
+	}
+
+	/* restart points */
+	for (size_t k = 0; k < nr; k++)
+	{
+		size_t		off = PHDR + 4 * k;
+		uint32_t	v = get_u32(good, off);
+
+		if (k != 0 && k != nr - 1 && k != 1 && !rnd_pct(20))
+			continue;
+		snprintf(what, sizeof(what), "restart %zu + 1", k);
+		POKE(false, what, put_u32(b, off, v + 1));
+		if (v > 0)
+		{
+			snprintf(what, sizeof(what), "restart %zu - 1", k);
+			POKE(false, what, put_u32(b, off, v - 1));
+		}
+		snprintf(what, sizeof(what), "restart %zu: 0xffffffff", k);
+		POKE(false, what, put_u32(b, off, UINT32_C(0xffffffff)));
+		snprintf(what, sizeof(what), "restart %zu: elemlen", k);
+		POKE(false, what, put_u32(b, off, elemlen));
+		/* the offset of a neighbouring entry: a real entry, the wrong one */
+		if (k > 0)
+		{
+			snprintf(what, sizeof(what), "restart %zu at entry %zu", k, RESTART * k - 1);
+			POKE(false, what, put_u32(b, off, offs[RESTART * k - 1]));
+		}
+		if (RESTART * k + 1 < n)
+		{
+			snprintf(what, sizeof(what), "restart %zu at entry %zu", k, RESTART * k + 1);
+			POKE(false, what, put_u32(b, off, offs[RESTART * k + 1]));
+		}
+	}
+
+	/* front coding */
+	for (size_t i = RESTART; i < n; i += RESTART)
+	{
+		if (ref_lcp(&m->e[i - 1], &m->e[i]) == 0)
+			continue;
+		o.bad = BAD_RESTART_SHARED;
+		o.at = i;
+		snprintf(what, sizeof(what), "restart entry %zu front-coded", i);
+		REENC(what, m->e);
+	}
+	o.bad = BAD_SHARED_OVER;
+	o.at = 0;
+	REENC("entry 0 with a shared prefix", m->e);
+	if (n > 1)
+	{
+		size_t		i = 1 + rnd_below(n - 1);
+
+		if (i % RESTART == 0)
+			i--;
+		if (i > 0)
+		{
+			o.bad = BAD_SHARED_OVER;
+			o.at = i;
+			snprintf(what, sizeof(what), "entry %zu: shared prefix longer than the previous element", i);
+			REENC(what, m->e);
+		}
+	}
+	for (size_t k = 0, count = 0; k < n && count < 3; k++)
+	{
+		size_t		i = (k * 7 + 3) % n;
+
+		if (i % RESTART == 0 || ref_lcp(&m->e[i - 1], &m->e[i]) == 0)
+			continue;
+		o.bad = BAD_SHARED_SHORT;
+		o.at = i;
+		snprintf(what, sizeof(what), "entry %zu: shared prefix %u, shorter than the common one",
+				 i, ref_lcp(&m->e[i - 1], &m->e[i]) - 1);
+		REENC(what, m->e);
+		count++;
+	}
+	{
+		int64_t		i = entry_with_varint(m, true);
+
+		if (i >= 0)
+		{
+			o.bad = BAD_VARINT_NONMIN;
+			o.at = (size_t) i;
+			snprintf(what, sizeof(what), "entry %" PRId64 ": varint not minimal", i);
+			REENC(what, m->e);
+		}
+		i = entry_with_varint(m, false);
+		if (i >= 0)
+		{
+			o.bad = BAD_VARINT_LONG;
+			o.at = (size_t) i;
+			snprintf(what, sizeof(what), "entry %" PRId64 ": varint of 3 bytes", i);
+			REENC(what, m->e);
+		}
+	}
+	o.bad = BAD_TRUNCATE;
+	REENC("element stream one byte short", m->e);
+	o.bad = BAD_TRAILING;
+	REENC("a byte after the last entry", m->e);
+
+	/* the entries themselves */
+	memcpy(ed, m->e, n * sizeof(LikesetEntry));
+	if (n > 1)
+	{
+		size_t		i = rnd_below(n - 1);
+		LikesetEntry t = ed[i];
+
+		ed[i] = ed[i + 1];
+		ed[i + 1] = t;
+		snprintf(what, sizeof(what), "entries %zu and %zu swapped", i, i + 1);
+		REENC(what, ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+		ed[i + 1].elem = ed[i].elem;
+		ed[i + 1].len = ed[i].len;
+		snprintf(what, sizeof(what), "entry %zu repeated", i);
+		REENC(what, ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+	}
+	/*
+	 * the same at restart points, where the order is checked on whole
+	 * elements rather than through the shared prefix
+	 */
+	for (size_t i = RESTART; i < n; i += RESTART)
+	{
+		LikesetEntry t = ed[i - 1];
+
+		ed[i - 1] = ed[i];
+		ed[i] = t;
+		snprintf(what, sizeof(what), "entries %zu and %zu swapped (a restart point)", i - 1, i);
+		REENC(what, ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+		ed[i].elem = ed[i - 1].elem;
+		ed[i].len = ed[i - 1].len;
+		snprintf(what, sizeof(what), "restart entry %zu repeats entry %zu", i, i - 1);
+		REENC(what, ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+	}
+	if (ed[n - 1].len < LIKESET_MAX_ELEMENT_LEN)
+	{
+		/* the last element with a NUL appended: still the greatest */
+		memcpy(ebuf, ed[n - 1].elem, ed[n - 1].len);
+		ebuf[ed[n - 1].len] = '\0';
+		ed[n - 1].elem = ebuf;
+		ed[n - 1].len++;
+		REENC("a NUL byte at the end of the last element", ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+	}
+	if (ed[0].len > 0)
+	{
+		memcpy(ebuf, ed[0].elem, ed[0].len);
+		ebuf[ed[0].len - 1] = '\0';
+		ed[0].elem = ebuf;
+		REENC("a NUL byte in the first element", ed);
+		memcpy(ed, m->e, n * sizeof(LikesetEntry));
+	}
+	{
+		/* an element of 4097 bytes after the last: its own or front-coded */
+		bool		ext = ed[n - 1].len == LIKESET_MAX_ELEMENT_LEN;
+
+		if (ext)
+			memcpy(ebuf, ed[n - 1].elem, LIKESET_MAX_ELEMENT_LEN);
+		else
+			memset(ebuf, 0xff, LIKESET_MAX_ELEMENT_LEN);
+		ebuf[LIKESET_MAX_ELEMENT_LEN] = ext ? 'x' : '\xff';
+		ed[n].elem = ebuf;
+		ed[n].len = LIKESET_MAX_ELEMENT_LEN + 1;
+		ed[n].removed = false;
+		ed[n].ts = ed[n - 1].ts;
+		REENC_N(ext ? "an element of 4097 bytes, extending one of 4096" :
+				"an element of 4097 bytes", ed, n + 1);
+	}
+	for (size_t i = 0; i < n; i++)
+	{
+		if (!m->e[i].removed || m->e[i].ts >= TS_END - 1)
+			continue;
+		pack_opts_init(&o, m->e[i].ts + 1);
+		snprintf(what, sizeof(what), "tombstone %zu older than the horizon", i);
+		REENC(what, m->e);
+		break;
+	}
+
+done:
+#undef POKE
+#undef REENC
+#undef REENC_N
+	free(offs);
+	free(ebuf);
+	free(ed);
+	free(b);
+	free(good);
+}
+
+/*
+ * Fixed entry lists that meet every case's precondition: 41 entries
+ * sharing a 24-byte prefix (shared lengths 24 and more, one-byte varints,
+ * a restart point at 32 that could share it), one with a tail of 200
+ * bytes (two-byte varint), tombstones, timestamps over a range that is not
+ * all ones in its width, 41 * 4 bits (padding); an element of 4096 bytes
+ * last (the 4097-byte extension)
+ */
+static void
+reject_fixed_model(Model *m, int which)
+{
+	char	   *p;
+	size_t		n = which == 0 ? 41 : which == 1 ? 1 : 20;
+
+	model_init(m);
+	for (size_t i = 0; i < n; i++)
+	{
+		LikesetEntry e;
+		uint32_t	len;
+
+		if (which == 2 && i == n - 1)
+		{
+			len = LIKESET_MAX_ELEMENT_LEN;
+			p = xmalloc(len + 1);
+			memset(p, 'z', len);
+		}
+		else
+		{
+			char		tmp[300];
+
+			snprintf(tmp, sizeof(tmp), "shared-prefix-0123456789%c%c%s", 'a' + (int) (i / 26),
+					 'a' + (int) (i % 26), i == 20 ? "" : i == 7 ? "1234567" : "");
+			len = (uint32_t) strlen(tmp);
+			if (i == 20)
+			{
+				memset(tmp + len, 'x', 200);
+				len += 200;
+			}
+			p = xmalloc(len + 1);
+			memcpy(p, tmp, len);
+		}
+		e.elem = p;
+		e.len = len;
+		e.removed = i % 3 == 1;
+		e.ts = INT64_C(800000000000000) + (int64_t) ((i * 7) % 11);
+		model_push(m, &e);
+	}
+	m->horizon = which == 0 ? INT64_C(800000000000000) : LIKESET_TS_NONE;
+}
+
+static void
+reject_batch(void *arg)
+{
+	int			batch = (int) (intptr_t) arg;
+
+	rng_seed(seed, 0xBAD3, (uint64_t) batch);
+	if (batch == 0)
+	{
+		/* fixed lists, the empty set with and without a horizon */
+		for (int which = 0; which < 3; which++)
+		{
+			Model		m;
+
+			reject_fixed_model(&m, which);
+			reject_cases(&m);
+			pset_free(&m);
+		}
+		for (int k = 0; k < 2; k++)
+		{
+			Model		m;
+
+			model_init(&m);
+			m.horizon = k == 0 ? LIKESET_TS_NONE : 0;
+			reject_cases(&m);
+			model_free(&m);
+		}
+		return;
+	}
+	for (int iter = 0; iter < 6; iter++)
+	{
+		Model		m;
+		size_t		n = rnd_pct(50) ? psizes[rnd_below(NELEMS(psizes))] : rnd_below(60);
+
+		pset_make(&m, n, rnd_pct(20) ? PS_LONG : rnd_pct(50) ? PS_FAMILY : -1);
+		reject_cases(&m);
+		pset_free(&m);
+	}
+}
+
+static void
+test_packed_rejections(void)
+{
+	for (int k = 0; k < 8; k++)
+	{
+		char		what[64];
+
+		snprintf(what, sizeof(what), "malformed values, batch %d", k);
+		isolated(what, reject_batch, (void *) (intptr_t) k);
+	}
+}
+
+/* ---- e. random byte flips ------------------------------------------- */
+
+/*
+ * A flipped value: rejected as corrupt, or accepted, valid, and packing
+ * back to exactly its bytes (one encoding per value); lookup never
+ * crashes, and on an accepted value agrees with likeset_find
+ */
+static void
+check_flipped(const unsigned char *b, size_t size, const Model *orig, long *accepted)
+{
+	unsigned char *c = xmalloc(size);
+	LikesetData *u = NULL;
+	LikesetError err;
+	LikesetStatus st;
+
+	memcpy(c, b, size);
+	memset(&err, 0, sizeof(err));
+	st = likeset_unpack((const LikesetPacked *) c, size, &u, &err);
+	CHECK(st == LIKESET_OK || (st == LIKESET_ERR_CORRUPT && err.status == LIKESET_ERR_CORRUPT &&
+							   err.detail[0] != '\0'),
+		  "unpack of a flipped value returned %d", (int) st);
+	if (st == LIKESET_OK)
+	{
+		size_t		psize = 0;
+		unsigned char *p;
+		Model		m;
+
+		(*accepted)++;
+		CHECK(validate_copy(u, likeset_size(u), NULL) == LIKESET_OK,
+			  "an accepted flipped value unpacks to an invalid one");
+		p = pack_exact(u, &psize);
+		CHECK(p != NULL && psize == size && memcmp(p + 4, c + 4, size - 4) == 0,
+			  "an accepted flipped value %s does not pack back to its bytes: %s", txt(u),
+			  p ? first_diff(p, psize, c, size) : "no value");
+		free(p);
+		model_of(u, &m);
+		for (size_t i = 0; i < m.n && i < 64; i++)
+			check_lookup(c, size, &m, u, m.e[i].elem, m.e[i].len, "entry of a flipped value");
+		for (size_t i = 0; i < orig->n && i < 64; i++)
+			check_lookup(c, size, &m, u, orig->e[i].elem, orig->e[i].len, "original entry");
+		model_free(&m);
+		likeset_free(u);
+	}
+	else
+	{
+		for (size_t i = 0; i < orig->n + 1; i++)
+		{
+			int64_t		ts = 0;
+			bool		removed = false;
+			int			got = i < orig->n ?
+				likeset_packed_lookup((const LikesetPacked *) c, size, orig->e[i].elem,
+									  orig->e[i].len, &ts, &removed) :
+				likeset_packed_lookup((const LikesetPacked *) c, size, "\xff", 1, &ts, &removed);
+
+			CHECK(got >= -1 && got <= 1, "lookup in a flipped value = %d", got);
+		}
+	}
+	free(c);
+}
+
+static void
+packed_flip_batch(void *arg)
+{
+	int			batch = (int) (intptr_t) arg;
+	long		accepted = 0;
+
+	rng_seed(seed, 0xF11C, (uint64_t) batch);
+	for (int iter = 0; iter < 8; iter++)
+	{
+		Model		m;
+		size_t		n = rnd_pct(60) ? rnd_below(20) : rnd_below(120);
+		size_t		gsize;
+		size_t		rsend;
+		size_t		tslen;
+		unsigned char *good;
+		unsigned char *b;
+
+		pset_make(&m, n, rnd_pct(60) ? PS_SHORT : rnd_pct(70) ? PS_FAMILY : -1);
+		good = ref_pack(&m, &gsize);
+		b = xmalloc(gsize + 4);
+		rsend = PHDR + 4 * ((n + RESTART - 1) / RESTART);
+		tslen = (n * good[44] + 7) / 8;
+		for (int f = 0; f < 40; f++)
+		{
+			int			nflips = 1 + (int) rnd_below(3);
+			size_t		size = gsize;
+
+			memcpy(b, good, gsize);
+			for (int k = 0; k < nflips; k++)
+			{
+				/* the header, the restarts, the timestamps, or anywhere */
+				int			where = (int) rnd_below(10);
+				size_t		pos = where < 3 ? 4 + rnd_below(PHDR - 4) :
+					where < 5 && rsend > PHDR ? PHDR + rnd_below(rsend - PHDR) :
+					where < 7 && tslen > 0 ? gsize - 1 - rnd_below(tslen) :
+					4 + rnd_below(gsize - 4);
+
+				if (rnd_pct(60))
+					b[pos] ^= (unsigned char) (1u << rnd_below(8));
+				else
+					b[pos] = (unsigned char) rnd_below(256);
+			}
+			/* at times a byte more or fewer */
+			if (rnd_pct(5))
+				size = rnd_pct(50) ? size - 1 : size + 1;
+			if (size > gsize)
+				b[gsize] = 0;
+			check_flipped(b, size, &m, &accepted);
+		}
+		free(b);
+		free(good);
+		pset_free(&m);
+	}
+	(void) accepted;
+}
+
+static void
+test_packed_flips(void)
+{
+	for (int k = 0; k < 20; k++)
+	{
+		char		what[64];
+
+		snprintf(what, sizeof(what), "packed random flips, batch %d", k);
+		isolated(what, packed_flip_batch, (void *) (intptr_t) k);
+	}
+}
+
 static const struct
 {
 	const char *name;
@@ -3879,6 +5581,11 @@ static const struct
 	{"limits", test_limits},
 	{"split by element hash", test_split_hash},
 	{"horizons: reference, laws on stable replicas", test_horizon},
+	{"packed: reference encoding", test_packed_reference},
+	{"packed: round trip", test_packed_roundtrip},
+	{"packed: lookup", test_packed_lookup},
+	{"packed: rejections", test_packed_rejections},
+	{"packed: random byte flips", test_packed_flips},
 };
 
 static int	cur_index;
