@@ -201,6 +201,20 @@ likeset_ts_valid(int64_t ts)
 	return ts >= LIKESET_TS_MIN && ts < LIKESET_TS_END;
 }
 
+/*
+ * The operation a compaction horizon stands for on an element a value does
+ * not list: a remove just before the horizon.  False when there is none.
+ */
+static inline bool
+likeset_horizon_op(int64_t horizon, int64_t *ts, bool *removed)
+{
+	if (horizon == LIKESET_TS_NONE)
+		return false;
+	*ts = horizon - 1;
+	*removed = true;
+	return true;
+}
+
 /* likeset_core.c: set algorithms */
 extern LikesetData *likeset_empty(void);
 extern LikesetStatus likeset_validate(const LikesetData *s, size_t size,
@@ -220,6 +234,7 @@ extern LikesetStatus likeset_build_sorted(const LikesetEntry *ops, size_t n,
 extern LikesetData *likeset_compact(const LikesetData *s, int64_t horizon);
 extern LikesetStatus likeset_set_horizon(LikesetData *s, int64_t horizon,
 										 LikesetError *err);
+extern LikesetStatus likeset_corrupt(LikesetError *err, const char *detail);
 extern uint32_t likeset_elem_hash(const char *elem, uint32_t len);
 extern LikesetData *likeset_hash_range_core(const LikesetData *s, uint64_t lo,
 									   uint64_t hi);

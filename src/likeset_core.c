@@ -44,9 +44,9 @@ likeset_size(const LikesetData *s)
 	return LIKESET_SIZE(s->nentries, LIKESET_DATALEN(s));
 }
 
-/* Fill *err (when given) for a malformed value */
-static LikesetStatus
-corrupt(LikesetError *err, const char *detail)
+/* Fill *err (when given) for a malformed value; returns LIKESET_ERR_CORRUPT */
+LikesetStatus
+likeset_corrupt(LikesetError *err, const char *detail)
 {
 	if (err)
 	{
@@ -172,12 +172,12 @@ likeset_set_horizon(LikesetData *s, int64_t horizon, LikesetError *err)
 		return LIKESET_OK;
 	}
 	if (!likeset_ts_valid(horizon))
-		return corrupt(err, "horizon out of range");
+		return likeset_corrupt(err, "horizon out of range");
 	for (uint32_t i = 0; i < s->nentries; i++)
 	{
 		if ((LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) &&
 			LIKESET_TS_ARRAY(s)[i] < horizon)
-			return corrupt(err, "a tombstone is older than the horizon");
+			return likeset_corrupt(err, "a tombstone is older than the horizon");
 	}
 	set_horizon(s, horizon);
 	return LIKESET_OK;
@@ -229,13 +229,7 @@ likeset_decisive_op(const LikesetData *s, const char *elem, uint32_t len,
 		*removed = (LIKESET_ENDS_ARRAY(s)[i] & LIKESET_REMOVED_BIT) != 0;
 		return true;
 	}
-	if (s->horizon != LIKESET_TS_NONE)
-	{
-		*ts = s->horizon - 1;
-		*removed = true;
-		return true;
-	}
-	return false;
+	return likeset_horizon_op(s->horizon, ts, removed);
 }
 
 typedef struct LikesetCursor LikesetCursor;
@@ -590,14 +584,14 @@ likeset_build_sorted(const LikesetEntry *ops, size_t n, LikesetData **result,
 	for (size_t i = 0; i < n; i++)
 	{
 		if (ops[i].len > LIKESET_MAX_ELEMENT_LEN)
-			return corrupt(err, "element longer than the maximum length");
+			return likeset_corrupt(err, "element longer than the maximum length");
 		if (memchr(ops[i].elem, '\0', ops[i].len) != NULL)
-			return corrupt(err, "element contains a zero byte");
+			return likeset_corrupt(err, "element contains a zero byte");
 		if (!likeset_ts_valid(ops[i].ts))
-			return corrupt(err, "timestamp out of range");
+			return likeset_corrupt(err, "timestamp out of range");
 		if (i > 0 && likeset_elem_cmp(ops[i - 1].elem, ops[i - 1].len,
 									  ops[i].elem, ops[i].len) >= 0)
-			return corrupt(err, "elements are not sorted and unique");
+			return likeset_corrupt(err, "elements are not sorted and unique");
 		dlen += ops[i].len;
 	}
 	st = writer_start(&w, n, dlen);
@@ -976,25 +970,25 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 	uint32_t	prevlen = 0;
 
 	if (size < LIKESET_HDRSZ)
-		return corrupt(err, "value shorter than its header");
+		return likeset_corrupt(err, "value shorter than its header");
 	if (size > LIKESET_MAX_SIZE)
-		return corrupt(err, "value larger than the maximum size");
+		return likeset_corrupt(err, "value larger than the maximum size");
 	if (s->version != LIKESET_FORMAT_VERSION && s->version != LIKESET_FORMAT_VERSION_HORIZON)
-		return corrupt(err, "unknown format version");
+		return likeset_corrupt(err, "unknown format version");
 	if (s->flags != 0 || s->reserved != 0)
-		return corrupt(err, "reserved header fields are not zero");
+		return likeset_corrupt(err, "reserved header fields are not zero");
 	/* version 1 has no horizon; version 2 has one, within the timestamp range */
 	if (s->version == LIKESET_FORMAT_VERSION && s->horizon != LIKESET_TS_NONE)
-		return corrupt(err, "a version 1 value has a horizon");
+		return likeset_corrupt(err, "a version 1 value has a horizon");
 	if (s->version == LIKESET_FORMAT_VERSION_HORIZON &&
 		!likeset_ts_valid(s->horizon))
-		return corrupt(err, "horizon out of range");
+		return likeset_corrupt(err, "horizon out of range");
 	if (s->nentries > LIKESET_MAX_ENTRIES)
-		return corrupt(err, "entry count exceeds the maximum");
+		return likeset_corrupt(err, "entry count exceeds the maximum");
 	if (LIKESET_SIZE(s->nentries, 0) > size)
-		return corrupt(err, "entry count does not fit the value's size");
+		return likeset_corrupt(err, "entry count does not fit the value's size");
 	if (LIKESET_SIZE(s->nentries, LIKESET_DATALEN(s)) != size)
-		return corrupt(err, "element data length does not match the value's size");
+		return likeset_corrupt(err, "element data length does not match the value's size");
 	datalen = LIKESET_DATALEN(s);
 
 	for (cursor_init(&c, s); c.i < c.n; cursor_next(&c))
@@ -1003,18 +997,18 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 		uint32_t	len;
 
 		if (end < prevend || end > datalen)
-			return corrupt(err, "element offsets are not ascending or point past the data");
+			return likeset_corrupt(err, "element offsets are not ascending or point past the data");
 		len = end - c.start;
 		if (len > LIKESET_MAX_ELEMENT_LEN)
-			return corrupt(err, "element longer than the maximum length");
+			return likeset_corrupt(err, "element longer than the maximum length");
 		if (memchr(c.data + c.start, '\0', len) != NULL)
-			return corrupt(err, "element contains a zero byte");
+			return likeset_corrupt(err, "element contains a zero byte");
 		if (prev != NULL && likeset_elem_cmp(prev, prevlen, c.data + c.start, len) >= 0)
-			return corrupt(err, "elements are not sorted and unique");
+			return likeset_corrupt(err, "elements are not sorted and unique");
 		if (!likeset_ts_valid(c.ts[c.i]))
-			return corrupt(err, "timestamp out of range");
+			return likeset_corrupt(err, "timestamp out of range");
 		if (cursor_removed(&c) && c.ts[c.i] < s->horizon)
-			return corrupt(err, "tombstone older than the horizon");
+			return likeset_corrupt(err, "tombstone older than the horizon");
 		if (!cursor_removed(&c))
 			npresent++;
 		if (maxts == LIKESET_TS_NONE || c.ts[c.i] > maxts)
@@ -1024,8 +1018,8 @@ likeset_validate(const LikesetData *s, size_t size, LikesetError *err)
 		prevend = end;
 	}
 	if (npresent != s->npresent)
-		return corrupt(err, "present count does not match the entries");
+		return likeset_corrupt(err, "present count does not match the entries");
 	if (maxts != s->maxts)
-		return corrupt(err, "highest timestamp does not match the entries");
+		return likeset_corrupt(err, "highest timestamp does not match the entries");
 	return LIKESET_OK;
 }

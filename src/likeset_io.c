@@ -126,13 +126,7 @@ likeset_datum_decisive_op(Datum d, const char *elem, uint32 len,
 		report_stored_corrupt(NULL);
 	if (found > 0)
 		return true;
-	if (p->horizon != LIKESET_TS_NONE)
-	{
-		*ts = p->horizon - 1;
-		*removed = true;
-		return true;
-	}
-	return false;
+	return likeset_horizon_op(p->horizon, ts, removed);
 }
 
 /*

@@ -385,19 +385,6 @@ likeset_pack(const LikesetData *s, LikesetPacked **result, size_t *size)
 	return LIKESET_OK;
 }
 
-static LikesetStatus
-pack_corrupt(LikesetError *err, const char *detail)
-{
-	if (err)
-	{
-		err->status = LIKESET_ERR_CORRUPT;
-		err->pos = -1;
-		strncpy(err->detail, detail, sizeof(err->detail) - 1);
-		err->detail[sizeof(err->detail) - 1] = '\0';
-	}
-	return LIKESET_ERR_CORRUPT;
-}
-
 /*
  * Check the header of a packed value of size bytes: the fields the
  * decoders rely on to stay within the value
@@ -447,22 +434,22 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 	uint32_t	npresent = 0;
 
 	if (bad)
-		return pack_corrupt(err, bad);
+		return likeset_corrupt(err, bad);
 	n = p->nentries;
 	if (n == 0 && (p->tsbase != 0 || p->tsbits != 0 || p->elemlen != 0 ||
 				   p->npresent != 0 || p->maxts != LIKESET_TS_NONE))
-		return pack_corrupt(err, "an empty value with timestamps or elements");
+		return likeset_corrupt(err, "an empty value with timestamps or elements");
 	if (p->horizon != LIKESET_TS_NONE && !likeset_ts_valid(p->horizon))
-		return pack_corrupt(err, "horizon out of range");
+		return likeset_corrupt(err, "horizon out of range");
 	if (n > 0 && (!likeset_ts_valid(p->tsbase) || !likeset_ts_valid(p->maxts)))
-		return pack_corrupt(err, "timestamp base out of range");
+		return likeset_corrupt(err, "timestamp base out of range");
 	if (n > 0 && (p->maxts < p->tsbase ||
 				  p->tsbits != bit_width((uint64_t) p->maxts - (uint64_t) p->tsbase)))
-		return pack_corrupt(err, "timestamp width does not match the range");
+		return likeset_corrupt(err, "timestamp width does not match the range");
 
 	/* each entry takes at least one byte of the stream */
 	if (p->elemlen < n)
-		return pack_corrupt(err, "element stream too short");
+		return likeset_corrupt(err, "element stream too short");
 
 	ts = packed_ts(p);
 	elems = packed_elems(p);
@@ -472,7 +459,7 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 	tslen = ts_bytes(n, p->tsbits);
 	if (((uint64_t) n * p->tsbits) % 8 != 0 &&
 		(ts_byte(ts, tslen, tslen - 1) >> (((uint64_t) n * p->tsbits) % 8)) != 0)
-		return pack_corrupt(err, "timestamp padding bits set");
+		return likeset_corrupt(err, "timestamp padding bits set");
 
 	/*
 	 * First pass: the element bytes needed, checking the stream's structure
@@ -488,21 +475,21 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 
 			if (i % RESTART_INTERVAL == 0 &&
 				packed_restarts(p)[i / RESTART_INTERVAL] != (uint32_t) (q - elems))
-				return pack_corrupt(err, "restart point at a wrong offset");
+				return likeset_corrupt(err, "restart point at a wrong offset");
 			if (!read_entry(&q, end, &e))
-				return pack_corrupt(err, "malformed entry in the element stream");
+				return likeset_corrupt(err, "malformed entry in the element stream");
 			if (i % RESTART_INTERVAL == 0 ? e.shared != 0 : e.shared > prevlen)
-				return pack_corrupt(err, "shared prefix longer than the previous element");
+				return likeset_corrupt(err, "shared prefix longer than the previous element");
 			prevlen = e.shared + e.rest;
 			if ((size_t) dlen + prevlen > LIKESET_MAX_SIZE)
-				return pack_corrupt(err, "elements too long");
+				return likeset_corrupt(err, "elements too long");
 			dlen += prevlen;
 		}
 		if (q != end)
-			return pack_corrupt(err, "bytes after the last entry");
+			return likeset_corrupt(err, "bytes after the last entry");
 	}
 	if (LIKESET_SIZE(n, dlen) > LIKESET_MAX_SIZE)
-		return pack_corrupt(err, "value too big");
+		return likeset_corrupt(err, "value too big");
 
 	s = likeset_alloc(LIKESET_SIZE(n, dlen));
 	if (s == NULL)
@@ -605,7 +592,7 @@ likeset_unpack(const LikesetPacked *p, size_t size, LikesetData **result,
 
 fail:
 	likeset_free(s);
-	return pack_corrupt(err, bad);
+	return likeset_corrupt(err, bad);
 }
 
 /*
