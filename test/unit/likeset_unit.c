@@ -1428,6 +1428,19 @@ isolated(const char *what, void (*fn) (void *), void *arg)
 	}
 }
 
+/* fn(k) for k = 0 .. n - 1, each isolated, named "<what>, batch <k>" */
+static void
+isolated_batches(const char *what, int n, void (*fn) (void *))
+{
+	for (int k = 0; k < n; k++)
+	{
+		char		name[96];
+
+		snprintf(name, sizeof(name), "%s, batch %d", what, k);
+		isolated(name, fn, (void *) (intptr_t) k);
+	}
+}
+
 /* ========================================================================
  * 1. Build, apply and merge against the model
  * ========================================================================
@@ -3093,13 +3106,7 @@ flip_batch(void *arg)
 static void
 test_validate_flips(void)
 {
-	for (int k = 0; k < 20; k++)
-	{
-		char		what[64];
-
-		snprintf(what, sizeof(what), "random flips, batch %d", k);
-		isolated(what, flip_batch, (void *) (intptr_t) k);
-	}
+	isolated_batches("random flips", 20, flip_batch);
 }
 
 /* ========================================================================
@@ -5416,13 +5423,7 @@ reject_batch(void *arg)
 static void
 test_packed_rejections(void)
 {
-	for (int k = 0; k < 8; k++)
-	{
-		char		what[64];
-
-		snprintf(what, sizeof(what), "malformed values, batch %d", k);
-		isolated(what, reject_batch, (void *) (intptr_t) k);
-	}
+	isolated_batches("malformed values", 8, reject_batch);
 }
 
 /* ---- e. random byte flips ------------------------------------------- */
@@ -5544,13 +5545,7 @@ packed_flip_batch(void *arg)
 static void
 test_packed_flips(void)
 {
-	for (int k = 0; k < 20; k++)
-	{
-		char		what[64];
-
-		snprintf(what, sizeof(what), "packed random flips, batch %d", k);
-		isolated(what, packed_flip_batch, (void *) (intptr_t) k);
-	}
+	isolated_batches("packed random flips", 20, packed_flip_batch);
 }
 
 static const struct
